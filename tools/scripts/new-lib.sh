@@ -32,6 +32,6 @@ cat > "$dir/tsconfig.json" <<JSON
 }
 JSON
 cat > "$dir/vitest.config.ts" <<TS
-export { default } from '${up}vitest.shared';
+export { default } from '${up}vitest.shared.ts';
 TS
 [ -f "$dir/src/index.ts" ] || echo "export {};" > "$dir/src/index.ts"

@@ -1,1 +1,17 @@
-export {};
+export { openDatabase, parseDatabaseUrl } from './database';
+export type { DatabaseHandle } from './database';
+export type { SqlDialectName } from './dialect';
+export { DATABASE } from './tokens';
+export { readJson } from './json';
+export type {
+  Database,
+  TenantTable,
+  UserTable,
+  IdentityProviderTable,
+  IdpConnectorTable,
+  ResidentServiceProviderTable,
+  LocalClaimOverrideTable,
+  ProvisioningJobTable,
+  ProvisionedIdentityTable,
+  ProvisioningAttemptTable,
+} from './schema';

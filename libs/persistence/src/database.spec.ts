@@ -1,0 +1,45 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase, parseDatabaseUrl } from './index';
+import type { DatabaseHandle } from './index';
+
+describe('openDatabase', () => {
+  let dir: string;
+  let handle: DatabaseHandle | undefined;
+  afterEach(async () => {
+    await handle?.close();
+    handle = undefined;
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('creates the file, applies migrations once, and keeps data across re-opens', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'persist-'));
+    const url = `sqlite:${join(dir, 'nested', 'p.db')}`;
+    handle = await openDatabase(url);
+    await handle.db.insertInto('tenants').values({ domain: 'carbon.super', created_at: 1, active: 1 }).execute();
+    await handle.close();
+    handle = await openDatabase(url);
+    const rows = await handle.db.selectFrom('tenants').selectAll().execute();
+    expect(rows).toEqual([{ domain: 'carbon.super', created_at: 1, active: 1 }]);
+  });
+
+  it('gives jobs increasing ids (commit order)', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'persist-'));
+    handle = await openDatabase(`sqlite:${join(dir, 'p.db')}`);
+    const base = {
+      tenant: 't', entity_type: 'USER', entity_id: 'u', entity_name: 'n', operation: 'create', idp_id: 'i', idp_name: 'I',
+      connector_type: 'salesforce', payload: '{}', state: 'pending', attempts: 0, next_attempt_at: 0, lease_owner: null,
+      lease_expires_at: null, last_error: null, created_at: 0, updated_at: 0, completed_at: null,
+    };
+    const a = await handle.db.insertInto('provisioning_jobs').values(base).returning('id').executeTakeFirstOrThrow();
+    const b = await handle.db.insertInto('provisioning_jobs').values(base).returning('id').executeTakeFirstOrThrow();
+    expect(b.id).toBeGreaterThan(a.id);
+  });
+
+  it('rejects unknown URLs and names the value', () => {
+    expect(() => parseDatabaseUrl('mysql://x', '/')).toThrow(/mysql:\/\/x/);
+    expect(parseDatabaseUrl('sqlite:./d/p.db', '/base')).toEqual({ dialect: 'sqlite', target: '/base/d/p.db' });
+  });
+});

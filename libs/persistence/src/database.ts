@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely';
+import { ValidationError } from '@provisioning/errors';
+import type { Database } from './schema';
+import type { SqlDialectName } from './dialect';
+import { initialMigration } from './migrations/0001-initial';
+
+/** An open database with its dialect; `close` releases the file or pool. */
+export interface DatabaseHandle {
+  db: Kysely<Database>;
+  dialect: SqlDialectName;
+  /** Where the data lives, for logs (never contains credentials). */
+  location: string;
+  close(): Promise<void>;
+}
+
+/** Versioned migrations, in order. Never edit a released one: add the next. */
+function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
+  return { '0001-initial': initialMigration(dialect) };
+}
+
+class InCodeMigrationProvider implements MigrationProvider {
+  constructor(private readonly migrations: Record<string, Migration>) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return this.migrations;
+  }
+}
+
+/** Parses `sqlite:<path>`, `sqlite::memory:` or `postgres://...`, relative paths against `baseDir`. */
+export function parseDatabaseUrl(url: string, baseDir: string): { dialect: SqlDialectName; target: string } {
+  if (url.startsWith('sqlite:')) {
+    const path = url.slice('sqlite:'.length);
+    if (path === '') throw new ValidationError(`database.url "${url}" names no file; use sqlite:./data/provisioning.db`);
+    return { dialect: 'sqlite', target: path === ':memory:' ? path : resolve(baseDir, path) };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    return { dialect: 'postgres', target: url };
+  }
+  throw new ValidationError(`database.url "${url}" is not supported: use sqlite:<path> or postgres://user@host/db`);
+}
+
+/**
+ * Opens the database and applies pending migrations. SQLite runs in WAL mode with synchronous=FULL:
+ * a change acknowledged to a client survives a crash of the process or of the machine.
+ */
+export async function openDatabase(url: string, baseDir = process.cwd()): Promise<DatabaseHandle> {
+  const { dialect, target } = parseDatabaseUrl(url, baseDir);
+  if (dialect === 'postgres') {
+    throw new ValidationError(
+      `database.url: PostgreSQL is not available in this version yet; use sqlite:<path> (the schema and queries are kept dialect-neutral for it)`,
+    );
+  }
+  if (target !== ':memory:') mkdirSync(dirname(target), { recursive: true });
+  const sqlite = new SqliteDatabase(target);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  await migrate(db, dialect);
+  return {
+    db,
+    dialect,
+    location: target,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+async function migrate(db: Kysely<Database>, dialect: SqlDialectName): Promise<void> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrationProvider(migrationsFor(dialect)) });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,148 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The whole relational schema, one interface per table. Every row that belongs to a tenant carries
+ * `tenant` (the tenant domain, `carbon.super` for the super tenant) from day one, so isolation is a
+ * WHERE clause and never a migration. Timestamps are epoch milliseconds; JSON columns are text.
+ */
+export interface TenantTable {
+  domain: string;
+  created_at: number;
+  active: number;
+}
+
+export interface UserTable {
+  id: string;
+  tenant: string;
+  username: string;
+  /** Lower-cased username: uniqueness and look-ups are case-insensitive, as in Salesforce. */
+  username_key: string;
+  password_hash: string | null;
+  /** The SCIM resource (without password and meta) as JSON. */
+  resource: string;
+  /** Local claims projected from the resource, JSON object claimURI -> value. */
+  claims: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface IdentityProviderTable {
+  id: string;
+  tenant: string;
+  name: string;
+  name_key: string;
+  description: string;
+  enabled: number;
+  /** JSON: the IdP body other than connectors (certificate, claims, roles, ...). */
+  config: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdpConnectorTable {
+  idp_id: string;
+  tenant: string;
+  connector_type: string;
+  enabled: number;
+  is_default: number;
+  blocking: number;
+  rules: number;
+  /** JSON object of non-confidential properties. */
+  properties: string;
+  /** Confidential properties, encrypted (AES-256-GCM envelope), or null when there are none. */
+  secrets: string | null;
+  /** Bumped on every change: connector instances (and their tokens) are keyed by it. */
+  revision: number;
+  updated_at: number;
+}
+
+export interface ResidentServiceProviderTable {
+  tenant: string;
+  config: string;
+  updated_at: number;
+}
+
+export interface LocalClaimOverrideTable {
+  tenant: string;
+  claim_uri: string;
+  display_name: string | null;
+  description: string | null;
+  mapped_attribute: string | null;
+  user_store: string | null;
+  updated_at: number;
+}
+
+export interface ProvisioningJobTable {
+  /** Monotonic: commit order for one (target, entity) chain. */
+  id: Generated<number>;
+  tenant: string;
+  entity_type: string;
+  entity_id: string;
+  entity_name: string;
+  operation: string;
+  idp_id: string;
+  idp_name: string;
+  connector_type: string;
+  /** JSON: claim snapshot and changed claims at commit time (never passwords). */
+  payload: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+}
+
+export interface ProvisionedIdentityTable {
+  tenant: string;
+  idp_id: string;
+  connector_type: string;
+  entity_type: string;
+  entity_id: string;
+  entity_name: string;
+  remote_id: string | null;
+  remote_name: string | null;
+  /** provisioned | deprovisioned | failed */
+  state: string;
+  last_job_id: number | null;
+  last_attempt_at: number | null;
+  last_error: string | null;
+  updated_at: number;
+}
+
+export interface ProvisioningAttemptTable {
+  id: Generated<number>;
+  job_id: number;
+  tenant: string;
+  idp_id: string;
+  idp_name: string;
+  connector_type: string;
+  entity_id: string;
+  entity_name: string;
+  operation: string;
+  /** JSON array of the remote calls made (method, path, redacted body, status). */
+  calls: string;
+  outcome: string;
+  http_status: number | null;
+  remote_code: string | null;
+  remote_message: string | null;
+  remote_id: string | null;
+  duration_ms: number;
+  at: number;
+}
+
+export interface Database {
+  tenants: TenantTable;
+  users: UserTable;
+  identity_providers: IdentityProviderTable;
+  idp_connectors: IdpConnectorTable;
+  resident_service_providers: ResidentServiceProviderTable;
+  local_claim_overrides: LocalClaimOverrideTable;
+  provisioning_jobs: ProvisioningJobTable;
+  provisioned_identities: ProvisionedIdentityTable;
+  provisioning_attempts: ProvisioningAttemptTable;
+}
