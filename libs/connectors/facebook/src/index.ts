@@ -1,1 +1,2 @@
-export {};
+export { facebookConnector } from './facebook-connector';
+export type { FacebookConfig } from './facebook-connector';

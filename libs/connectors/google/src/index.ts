@@ -1,1 +1,2 @@
-export {};
+export { googleConnector } from './google-connector';
+export type { GoogleConfig } from './google-connector';

@@ -1,0 +1,59 @@
+import { inspect } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { booleanProperty, connectorIdOf, parseProperties, Secret, secretProperty, secureUrlProperty } from './index';
+import type { ConnectorManifest } from './index';
+
+const manifest: ConnectorManifest = {
+  type: 'demo',
+  connectorId: connectorIdOf('demo'),
+  displayName: 'Demo',
+  description: 'demo',
+  capabilities: { users: { create: false, update: false, deprovision: false }, groups: false, passwords: false, preview: false, connectionTest: false },
+  properties: [
+    { key: 'url', displayName: 'URL', type: 'url', isMandatory: true, isConfidential: false },
+    { key: 'secret', displayName: 'Secret', type: 'secret', isMandatory: true, isConfidential: true },
+    { key: 'flag', displayName: 'Flag', type: 'boolean', isMandatory: false, isConfidential: false, defaultValue: 'true' },
+  ],
+};
+const schema = z.object({ url: secureUrlProperty, secret: secretProperty, flag: booleanProperty });
+
+describe('parseProperties', () => {
+  it('applies defaults and wraps secrets', () => {
+    const config = parseProperties(manifest, schema, { url: 'https://x.example', secret: 's3cr3t' });
+    expect(config.flag).toBe(true);
+    expect(config.secret).toBeInstanceOf(Secret);
+    expect(config.secret.reveal()).toBe('s3cr3t');
+    expect(JSON.stringify(config)).not.toContain('s3cr3t');
+    expect(inspect(config)).not.toContain('s3cr3t');
+    expect(`${config.secret}`).toBe('[REDACTED]');
+  });
+
+  it('names every missing mandatory key', () => {
+    expect(() => parseProperties(manifest, schema, {})).toThrow(/url: is required.*secret: is required/);
+  });
+
+  it('names the key, the value and the reason for a bad value, but never a secret value', () => {
+    expect(() => parseProperties(manifest, schema, { url: 'http://example.com', secret: 'zz', flag: 'maybe' })).toThrow(
+      /url: must use https.*"http:\/\/example.com".*flag: must be true or false \(value "maybe"\)/,
+    );
+    try {
+      parseProperties(manifest, schema, { url: 'nope', secret: 'topsecret', extra: '1' });
+    } catch (error) {
+      expect((error as Error).message).toContain('extra');
+      expect((error as Error).message).not.toContain('topsecret');
+    }
+  });
+
+  it('accepts plain http only for loopback hosts', () => {
+    expect(parseProperties(manifest, schema, { url: 'http://127.0.0.1:8555', secret: 'x' }).url).toBe('http://127.0.0.1:8555');
+    expect(parseProperties(manifest, schema, { url: 'http://localhost:1', secret: 'x' }).url).toBe('http://localhost:1');
+    expect(() => parseProperties(manifest, schema, { url: 'ftp://a', secret: 'x' })).toThrow(/must be an https URL/);
+  });
+
+  it('derives the WSO2 connector ids', () => {
+    expect(connectorIdOf('salesforce')).toBe('c2FsZXNmb3JjZQ');
+    expect(connectorIdOf('googleapps')).toBe('Z29vZ2xlYXBwcw');
+    expect(connectorIdOf('facebook')).toBe('ZmFjZWJvb2s');
+  });
+});

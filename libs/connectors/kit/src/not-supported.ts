@@ -1,0 +1,40 @@
+import { NotSupportedError } from '@provisioning/errors';
+import type { OutboundConnector } from './connector';
+import type { ConnectorManifest } from './manifest';
+import type { OperationKind } from './operations';
+
+/** The error every connector throws for an operation it does not offer; the engine records it as a failure. */
+export function notSupported(manifest: ConnectorManifest, what: OperationKind | 'preview' | 'connection test' | 'groups'): NotSupportedError {
+  return new NotSupportedError(`The ${manifest.displayName} connector does not support ${what}`, {
+    code: 'CONNECTOR-NOT-SUPPORTED',
+    details: { connector: manifest.type, operation: what },
+  });
+}
+
+/**
+ * An instance that declares no operation and answers every call with the not-supported error: what a
+ * declared stub connector returns until its operations are written.
+ */
+export function unsupportedConnector(manifest: ConnectorManifest): OutboundConnector {
+  return {
+    provision: async (operation) => {
+      throw notSupported(manifest, operation.kind);
+    },
+    preview: async () => {
+      throw notSupported(manifest, 'preview');
+    },
+    testConnection: async () => {
+      throw notSupported(manifest, 'connection test');
+    },
+    close: async () => {},
+  };
+}
+
+/** Capabilities of a connector that supports nothing yet. */
+export const NO_CAPABILITIES = {
+  users: { create: false, update: false, deprovision: false },
+  groups: false,
+  passwords: false,
+  preview: false,
+  connectionTest: false,
+} as const;

@@ -1,0 +1,182 @@
+import { inspect } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isProvisioningError } from '@provisioning/errors';
+import { connectorIdOf } from '../manifest';
+import type { ConnectorContext, ConnectorDefinition, ConnectorProperties, OutboundConnector } from '../connector';
+import { sampleOperation } from './sample-operation';
+
+/** A remote system the connector can be run against during the contract suite (an emulator). */
+export interface ContractTarget {
+  /** Reads the remote account by id; undefined when absent. */
+  read(remoteId: string): Promise<Record<string, unknown> | undefined>;
+  /** Whether the remote account counts as active (not deprovisioned). */
+  isActive(record: Record<string, unknown>): boolean;
+  /** Remote attribute values for a create (already in remote names), unique per call. */
+  createAttributes(): Record<string, string>;
+  /** One attribute change for the update step: [remote attribute name, new value]. */
+  updateAttribute: [string, string];
+}
+
+export interface ContractHarness {
+  /** A complete, valid set of properties (pointing at `target` when there is one). */
+  validProperties(): ConnectorProperties | Promise<ConnectorProperties>;
+  /** Present when the connector can really provision; stubs leave it out. */
+  target?: ContractTarget;
+  setup?(): Promise<void>;
+  teardown?(): Promise<void>;
+}
+
+const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+function context(): ConnectorContext {
+  return { idpName: 'Contract IdP', tenantDomain: 'carbon.super', logger: silentLogger, requestTimeoutMs: 10_000 };
+}
+
+async function expectKind(promise: Promise<unknown>, kind: string): Promise<void> {
+  let thrown: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    thrown = error;
+  }
+  expect(isProvisioningError(thrown), `expected a ${kind} ProvisioningError, got ${String(thrown)}`).toBe(true);
+  expect((thrown as { kind: string }).kind).toBe(kind);
+}
+
+/**
+ * The rules every connector must pass before its own tests: call it from a spec file of the connector.
+ * See docs/connectors.md for the reason behind each rule.
+ */
+export function runConnectorContract(definition: ConnectorDefinition, harness: ContractHarness): void {
+  const { manifest } = definition;
+
+  describe(`connector contract: ${manifest.type}`, () => {
+    let properties: ConnectorProperties;
+    let connector: OutboundConnector;
+
+    beforeAll(async () => {
+      await harness.setup?.();
+      properties = await harness.validProperties();
+      connector = definition.create(definition.parseConfig(properties), context());
+    });
+
+    afterAll(async () => {
+      await connector?.close();
+      await harness.teardown?.();
+    });
+
+    describe('manifest', () => {
+      it('has a lower-case type and the WSO2 connector id derived from it', () => {
+        expect(manifest.type).toMatch(/^[a-z][a-z0-9-]*$/);
+        expect(manifest.connectorId).toBe(connectorIdOf(manifest.type));
+        expect(manifest.displayName.trim()).not.toBe('');
+        expect(manifest.description.trim()).not.toBe('');
+      });
+
+      it('declares each property once, with a display name', () => {
+        const keys = manifest.properties.map((p) => p.key);
+        expect(new Set(keys).size).toBe(keys.length);
+        for (const p of manifest.properties) expect(p.displayName.trim(), p.key).not.toBe('');
+      });
+
+      it('marks secret-typed properties confidential and gives them no default', () => {
+        for (const p of manifest.properties) {
+          if (p.type === 'secret') expect(p.isConfidential, p.key).toBe(true);
+          if (p.isConfidential) expect(p.defaultValue, p.key).toBeUndefined();
+        }
+      });
+    });
+
+    describe('configuration', () => {
+      it('accepts the harness properties', () => {
+        expect(() => definition.parseConfig(properties)).not.toThrow();
+      });
+
+      it('rejects an empty configuration naming every mandatory property', () => {
+        const mandatory = manifest.properties.filter((p) => p.isMandatory && p.defaultValue === undefined);
+        if (mandatory.length === 0) return;
+        let message = '';
+        try {
+          definition.parseConfig({});
+        } catch (error) {
+          expect(isProvisioningError(error) && error.kind).toBe('validation');
+          message = (error as Error).message;
+        }
+        for (const p of mandatory) expect(message, `message should name ${p.key}`).toContain(p.key);
+      });
+
+      it('rejects an unknown property by name', () => {
+        expect(() => definition.parseConfig({ ...properties, 'no-such-property': 'x' })).toThrow(/no-such-property/);
+      });
+
+      it('never echoes a confidential value in an error or a serialised config', () => {
+        const secrets = manifest.properties.filter((p) => p.isConfidential && properties[p.key]);
+        for (const p of secrets) {
+          const broken: Record<string, string> = { ...properties, 'no-such-property': 'x' };
+          let message = '';
+          try {
+            definition.parseConfig(broken);
+          } catch (error) {
+            message = (error as Error).message;
+          }
+          const value = properties[p.key]!;
+          expect(message).not.toContain(value);
+          const config = definition.parseConfig(properties);
+          expect(JSON.stringify(config)).not.toContain(value);
+          expect(inspect(config, { depth: 10 })).not.toContain(value);
+          expect(inspect(connector, { depth: 10 })).not.toContain(value);
+        }
+      });
+    });
+
+    describe('capabilities', () => {
+      const caps = manifest.capabilities;
+      it('fails undeclared user operations with the not-supported error', async () => {
+        const attrs = harness.target?.createAttributes() ?? { Name: 'x' };
+        if (!caps.users.create) await expectKind(connector.provision(sampleOperation('create', attrs)), 'not-supported');
+        if (!caps.users.update) await expectKind(connector.provision(sampleOperation('update', attrs, { remoteId: 'r1' })), 'not-supported');
+        if (!caps.users.deprovision) await expectKind(connector.provision(sampleOperation('deprovision', {}, { remoteId: 'r1' })), 'not-supported');
+        if (!caps.preview) await expectKind(connector.preview(sampleOperation('create', attrs)), 'not-supported');
+        if (!caps.connectionTest) await expectKind(connector.testConnection(), 'not-supported');
+      });
+
+      it('has a target for the round trip exactly when it declares user operations', () => {
+        const provisions = caps.users.create || caps.users.update || caps.users.deprovision;
+        expect(Boolean(harness.target), 'a connector that provisions must provide a contract target').toBe(provisions);
+      });
+    });
+
+    if (harness.target && manifest.capabilities.users.create) {
+      const target = harness.target;
+      it('round trip: create -> update -> deprovision reaches the target', async () => {
+        const attrs = target.createAttributes();
+        const created = await connector.provision(sampleOperation('create', attrs, { localId: `contract-${Date.now()}` }));
+        expect(created.outcome).toBe('created');
+        expect(created.remoteId).toBeTruthy();
+        const remoteId = created.remoteId!;
+        const record = await target.read(remoteId);
+        expect(record).toBeDefined();
+        expect(target.isActive(record!)).toBe(true);
+
+        const [name, value] = target.updateAttribute;
+        const updated = await connector.provision(
+          sampleOperation('update', { [name]: value }, { remoteId, allAttributes: [] }),
+        );
+        expect(['updated', 'unchanged']).toContain(updated.outcome);
+        expect((await target.read(remoteId))?.[name]).toBe(value);
+
+        const gone = await connector.provision(sampleOperation('deprovision', {}, { remoteId }));
+        expect(gone.outcome).toBe('deprovisioned');
+        const after = await target.read(remoteId);
+        expect(after && target.isActive(after)).toBe(false);
+      });
+
+      it('previews exactly what a create sends, without side effects', async () => {
+        if (!manifest.capabilities.preview) return;
+        const preview = await connector.preview(sampleOperation('create', target.createAttributes()));
+        expect(preview.method).toMatch(/^(POST|PUT|PATCH)$/);
+        expect(Object.keys(preview.body).length).toBeGreaterThan(0);
+      });
+    }
+  });
+}

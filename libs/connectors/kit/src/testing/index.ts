@@ -1,0 +1,3 @@
+export { runConnectorContract } from './contract-suite';
+export type { ContractHarness, ContractTarget } from './contract-suite';
+export { sampleOperation } from './sample-operation';
