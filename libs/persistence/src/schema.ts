@@ -22,6 +22,8 @@ export interface UserTable {
   resource: string;
   /** Local claims projected from the resource, JSON object claimURI -> value. */
   claims: string;
+  /** JSON array of the server's own permission roles (e.g. `admin`); not provisioned. */
+  roles: string;
   created_at: number;
   updated_at: number;
   version: number;

@@ -1,1 +1,3 @@
-export {};
+export { salesforceConnector, SalesforceConnector } from './salesforce-connector';
+export { salesforceManifest, parseSalesforceConfig, SALESFORCE_TYPE } from './salesforce-config';
+export type { SalesforceConfig } from './salesforce-config';

@@ -23,6 +23,7 @@ export function initialMigration(dialect: SqlDialectName) {
         .addColumn('password_hash', 'text')
         .addColumn('resource', 'text', (c) => c.notNull())
         .addColumn('claims', 'text', (c) => c.notNull())
+        .addColumn('roles', 'text', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addColumn('version', 'integer', (c) => c.notNull())

@@ -1,0 +1,1 @@
+export { GUIDE_PROFILE_ID, GUIDE_SALESFORCE_CLAIM_CONFIG, GUIDE_SCIM_USER } from './guide-fixtures';

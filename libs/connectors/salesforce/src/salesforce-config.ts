@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { booleanProperty, connectorIdOf, parseProperties, secretProperty, secureUrlProperty } from '@provisioning/connector-kit';
+import type { ConnectorManifest, ConnectorProperties } from '@provisioning/connector-kit';
+
+export const SALESFORCE_TYPE = 'salesforce';
+const DEFAULT_TOKEN_ENDPOINT = 'https://login.salesforce.com/services/oauth2/token';
+
+/** WSO2's Salesforce connector properties (same keys), with their meaning and validation. */
+export const salesforceManifest: ConnectorManifest = {
+  type: SALESFORCE_TYPE,
+  connectorId: connectorIdOf(SALESFORCE_TYPE),
+  displayName: 'Salesforce',
+  description: 'Provisions users to a Salesforce org through its REST API (create, update, deactivate).',
+  capabilities: {
+    users: { create: true, update: true, deprovision: true },
+    groups: false,
+    passwords: false,
+    preview: true,
+    connectionTest: true,
+  },
+  properties: [
+    { key: 'sf-api-version', displayName: 'API version', description: 'REST API version, e.g. v60.0', type: 'string', isMandatory: true, isConfidential: false },
+    { key: 'sf-domain-name', displayName: 'Domain Name', description: 'My Domain URL, e.g. https://mydomain.my.salesforce.com', type: 'url', isMandatory: true, isConfidential: false },
+    { key: 'sf-clientid', displayName: 'Client ID', description: 'Consumer key of the connected app', type: 'string', isMandatory: true, isConfidential: false },
+    { key: 'sf-client-secret', displayName: 'Client Secret', description: 'Consumer secret of the connected app', type: 'secret', isMandatory: true, isConfidential: true },
+    { key: 'sf-username', displayName: 'Username', description: 'API user (password grant)', type: 'string', isMandatory: false, isConfidential: false },
+    { key: 'sf-password', displayName: 'Password', description: 'Password followed by the security token (password grant)', type: 'secret', isMandatory: false, isConfidential: true },
+    { key: 'sf-token-endpoint', displayName: 'OAuth2 Token Endpoint', type: 'url', isMandatory: false, isConfidential: false, defaultValue: DEFAULT_TOKEN_ENDPOINT },
+    { key: 'sf-usePasswordGrant', displayName: 'Use password grant', description: 'false: client credentials grant', type: 'boolean', isMandatory: false, isConfidential: false, defaultValue: 'true' },
+    { key: 'sf-prov-pattern', displayName: 'Provisioning Pattern', description: 'Remote username pattern from {UN}, {UD}, {TD}, {IDP}', type: 'string', isMandatory: false, isConfidential: false },
+    { key: 'sf-prov-separator', displayName: 'Provisioning Separator', type: 'string', isMandatory: false, isConfidential: false },
+    { key: 'sf-prov-domainName', displayName: 'Provisioning Domain', description: 'Domain appended to provisioned usernames', type: 'string', isMandatory: false, isConfidential: false },
+  ],
+};
+
+const schema = z
+  .object({
+    'sf-api-version': z.string().regex(/^v?\d{2}\.\d$/, { message: 'must look like v60.0' }),
+    'sf-domain-name': secureUrlProperty,
+    'sf-clientid': z.string().min(1),
+    'sf-client-secret': secretProperty,
+    'sf-username': z.string().optional(),
+    'sf-password': secretProperty.optional(),
+    'sf-token-endpoint': secureUrlProperty,
+    'sf-usePasswordGrant': booleanProperty,
+    'sf-prov-pattern': z.string().optional(),
+    'sf-prov-separator': z.string().optional(),
+    'sf-prov-domainName': z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { message: 'must be a domain name such as example.com' }).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value['sf-usePasswordGrant']) {
+      if (!value['sf-username']) ctx.addIssue({ code: 'custom', path: ['sf-username'], message: 'is required for the password grant' });
+      if (!value['sf-password']) ctx.addIssue({ code: 'custom', path: ['sf-password'], message: 'is required for the password grant' });
+    }
+    const major = Number(value['sf-api-version'].replace(/^v/, '').split('.')[0]);
+    if (major < 31) ctx.addIssue({ code: 'custom', path: ['sf-api-version'], message: 'is retired by Salesforce (v31.0 or later is needed)' });
+  })
+  .transform((v) => ({
+    apiVersion: v['sf-api-version'].replace(/^v/, ''),
+    domain: v['sf-domain-name'].replace(/\/+$/, ''),
+    clientId: v['sf-clientid'],
+    clientSecret: v['sf-client-secret'],
+    username: v['sf-username'],
+    password: v['sf-password'],
+    tokenEndpoint: v['sf-token-endpoint'],
+    grant: v['sf-usePasswordGrant'] ? ('password' as const) : ('client_credentials' as const),
+    usernamePattern: v['sf-prov-pattern'],
+    usernameSeparator: v['sf-prov-separator'],
+    provisioningDomain: v['sf-prov-domainName'],
+  }));
+
+/** The typed Salesforce configuration; secrets stay wrapped until the token request. */
+export type SalesforceConfig = z.output<typeof schema>;
+
+export function parseSalesforceConfig(properties: ConnectorProperties): SalesforceConfig {
+  return parseProperties(salesforceManifest, schema, properties);
+}

@@ -1,0 +1,161 @@
+import { ValidationError, UpstreamRejectedError } from '@provisioning/errors';
+import type {
+  CallOptions,
+  ConnectionTestReport,
+  ConnectorContext,
+  ConnectorDefinition,
+  OutboundConnector,
+  ProvisioningOperation,
+  ProvisioningResult,
+  RemotePayloadPreview,
+} from '@provisioning/connector-kit';
+import { parseSalesforceConfig, salesforceManifest } from './salesforce-config';
+import type { SalesforceConfig } from './salesforce-config';
+import { SalesforceSession } from './salesforce-session';
+import { describeProblems, soqlString, toUserRecord } from './user-record';
+
+interface SaveResult {
+  id: string;
+  success: boolean;
+}
+interface QueryResult<T> {
+  totalSize: number;
+  records: T[];
+}
+interface FoundUser {
+  Id: string;
+  Username: string;
+  IsActive: boolean;
+}
+
+/**
+ * Salesforce outbound connector. Create = POST User; update = PATCH of the changed fields; deprovision
+ * = PATCH IsActive=false (Salesforce users cannot be deleted). A create whose username already exists
+ * in this org links to that user (and reactivates it) instead of failing or duplicating.
+ */
+export class SalesforceConnector implements OutboundConnector {
+  readonly #session: SalesforceSession;
+
+  constructor(
+    private readonly config: SalesforceConfig,
+    private readonly context: ConnectorContext,
+  ) {
+    this.#session = new SalesforceSession(config, context);
+  }
+
+  async provision(operation: ProvisioningOperation, options: CallOptions = {}): Promise<ProvisioningResult> {
+    switch (operation.kind) {
+      case 'create':
+        return this.create(operation, options);
+      case 'update':
+        return this.update(operation, options);
+      case 'deprovision':
+        return this.deprovision(operation, options);
+    }
+  }
+
+  async preview(operation: ProvisioningOperation): Promise<RemotePayloadPreview> {
+    const base = this.#session.apiBase;
+    if (operation.kind === 'deprovision') {
+      return { method: 'PATCH', path: `${base}/sobjects/User/${operation.remoteId ?? '{id}'}`, body: { IsActive: false }, warnings: [] };
+    }
+    const attributes = operation.kind === 'create' ? operation.allAttributes : operation.attributes;
+    return {
+      method: operation.kind === 'create' ? 'POST' : 'PATCH',
+      path: operation.kind === 'create' ? `${base}/sobjects/User` : `${base}/sobjects/User/${operation.remoteId ?? '{id}'}`,
+      body: toUserRecord(attributes),
+      warnings: describeProblems(attributes, operation.kind === 'create'),
+    };
+  }
+
+  async testConnection(options: CallOptions = {}): Promise<ConnectionTestReport> {
+    const checks: ConnectionTestReport['checks'] = [];
+    try {
+      await this.#session.token(options);
+      checks.push({ name: 'authentication', ok: true, detail: `obtained a token with the ${this.config.grant} grant` });
+    } catch (error) {
+      checks.push({ name: 'authentication', ok: false, detail: (error as Error).message });
+      return { ok: false, checks };
+    }
+    try {
+      const describe = await this.#session.call<{ createable?: boolean; updateable?: boolean }>({ method: 'GET', path: '/sobjects/User/describe' }, options);
+      const ok = describe.createable !== false && describe.updateable !== false;
+      checks.push({ name: 'api-version', ok: true, detail: `API v${this.config.apiVersion} answers` });
+      checks.push({ name: 'user-permissions', ok, detail: ok ? 'the API user can create and update users' : 'the API user cannot create or update users (needs "Manage Users")' });
+    } catch (error) {
+      checks.push({ name: 'api-version', ok: false, detail: (error as Error).message });
+    }
+    try {
+      const limits = await this.#session.call<{ DailyApiRequests?: { Max: number; Remaining: number } }>({ method: 'GET', path: '/limits' }, options);
+      const daily = limits.DailyApiRequests;
+      if (daily) checks.push({ name: 'api-usage', ok: daily.Remaining > 0, detail: `${daily.Max - daily.Remaining} of ${daily.Max} daily API requests used` });
+    } catch (error) {
+      checks.push({ name: 'api-usage', ok: false, detail: (error as Error).message });
+    }
+    return { ok: checks.every((c) => c.ok), checks, ...(this.#session.apiUsage ? { apiUsage: this.#session.apiUsage } : {}) };
+  }
+
+  async close(): Promise<void> {}
+
+  private async create(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
+    const record = toUserRecord(operation.allAttributes);
+    const username = typeof record.Username === 'string' ? record.Username : undefined;
+    if (!username) {
+      throw new ValidationError('no Username to send to Salesforce: map the Username field to a claim or give it a provisioning default');
+    }
+    try {
+      const saved = await this.#session.call<SaveResult>({ method: 'POST', path: '/sobjects/User', body: record }, options);
+      return { outcome: 'created', remoteId: saved.id, remoteName: username };
+    } catch (error) {
+      if ((error as UpstreamRejectedError).remoteCode !== 'DUPLICATE_USERNAME') throw error;
+      return this.link(username, record, options);
+    }
+  }
+
+  /** The username exists: if in this org, adopt that user; if in another org, explain how to fix it. */
+  private async link(username: string, record: Record<string, unknown>, options: CallOptions): Promise<ProvisioningResult> {
+    const existing = await this.findByUsername(username, options);
+    if (!existing) {
+      throw new UpstreamRejectedError(
+        `The Salesforce username "${username}" is already taken in another Salesforce org (usernames are unique across all orgs). ` +
+          'Give provisioned users org-specific usernames with the connector properties sf-prov-pattern (e.g. {UN}) and sf-prov-domainName (e.g. yourorg.example.com).',
+        { status: 400, remoteCode: 'DUPLICATE_USERNAME', remoteMessage: 'Duplicate Username' },
+      );
+    }
+    const { Username: _ignored, ...fields } = record;
+    await this.#session.call({ method: 'PATCH', path: `/sobjects/User/${existing.Id}`, body: { ...fields, IsActive: true } }, options);
+    return { outcome: 'linked', remoteId: existing.Id, remoteName: existing.Username, note: 'linked to the existing Salesforce user with this username' };
+  }
+
+  private async update(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
+    if (!operation.remoteId) throw new ValidationError('update without a remote id');
+    const record = toUserRecord(operation.attributes);
+    await this.#session.call({ method: 'PATCH', path: `/sobjects/User/${operation.remoteId}`, body: record }, options);
+    return { outcome: 'updated', remoteId: operation.remoteId };
+  }
+
+  private async deprovision(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
+    let remoteId = operation.remoteId;
+    if (!remoteId) {
+      const username = operation.allAttributes.find((a) => a.name === 'Username')?.value;
+      const found = username ? await this.findByUsername(username, options) : undefined;
+      if (!found) return { outcome: 'unchanged', note: 'no Salesforce user to deactivate' };
+      remoteId = found.Id;
+    }
+    await this.#session.call({ method: 'PATCH', path: `/sobjects/User/${remoteId}`, body: { IsActive: false } }, options);
+    return { outcome: 'deprovisioned', remoteId };
+  }
+
+  private async findByUsername(username: string, options: CallOptions): Promise<FoundUser | undefined> {
+    const soql = `SELECT Id, Username, IsActive FROM User WHERE Username = ${soqlString(username)} LIMIT 1`;
+    const result = await this.#session.call<QueryResult<FoundUser>>({ method: 'GET', path: `/query?q=${encodeURIComponent(soql)}` }, options);
+    return result.records[0];
+  }
+}
+
+/** The Salesforce connector's declaration, listed once in the host's connector list. */
+export const salesforceConnector: ConnectorDefinition<SalesforceConfig> = {
+  manifest: salesforceManifest,
+  parseConfig: parseSalesforceConfig,
+  create: (config, context) => new SalesforceConnector(config, context),
+};

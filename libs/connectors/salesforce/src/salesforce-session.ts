@@ -1,0 +1,187 @@
+import jsforce from 'jsforce';
+import { UpstreamRejectedError, UpstreamUnavailableError } from '@provisioning/errors';
+import type { CallOptions, ConnectorContext, RemoteCallRecord } from '@provisioning/connector-kit';
+import type { SalesforceConfig } from './salesforce-config';
+import { toProvisioningError } from './salesforce-errors';
+
+interface Token {
+  accessToken: string;
+  instanceUrl: string;
+  issuedAt: number;
+}
+
+/** One REST call through jsforce. */
+export interface RestCall {
+  method: 'GET' | 'POST' | 'PATCH';
+  /** Path below /services/data/vNN.N, e.g. `/sobjects/User`. */
+  path: string;
+  body?: Record<string, unknown>;
+  /** What to write into the provisioning log instead of `body` (already redacted). */
+  logBody?: unknown;
+}
+
+const TOKEN_PATH = '/services/oauth2/token';
+
+/**
+ * Owns the OAuth token of one connector configuration: one token request, reused until Salesforce
+ * answers INVALID_SESSION_ID, then exactly one re-authentication for that call (jsforce's own refresh
+ * can loop on 401). Concurrent callers share one in-flight token request. Every call has a deadline
+ * and jsforce's internal retries are off: the engine owns retries.
+ */
+export class SalesforceSession {
+  #token: Token | undefined;
+  #pending: Promise<Token> | undefined;
+  /** `used/max` from the last `Sforce-Limit-Info` header. */
+  apiUsage: { used: number; max: number } | undefined;
+
+  constructor(
+    private readonly config: SalesforceConfig,
+    private readonly context: ConnectorContext,
+  ) {}
+
+  get apiBase(): string {
+    return `/services/data/v${this.config.apiVersion}`;
+  }
+
+  /** Runs one REST call, re-authenticating once if the session was rejected. */
+  async call<T>(call: RestCall, options: CallOptions = {}): Promise<T> {
+    let token = await this.token(options);
+    try {
+      return await this.send<T>(token, call, options);
+    } catch (error) {
+      if (!isInvalidSession(error)) throw error;
+      this.invalidate(token);
+      token = await this.token(options);
+      try {
+        return await this.send<T>(token, call, options);
+      } catch (second) {
+        if (isInvalidSession(second)) {
+          throw new UpstreamRejectedError('Salesforce rejected a freshly issued token (INVALID_SESSION_ID twice); check the API user and connected app', {
+            status: 401,
+            remoteCode: 'INVALID_SESSION_ID',
+            remoteMessage: (second as Error).message,
+          });
+        }
+        throw second;
+      }
+    }
+  }
+
+  private async send<T>(token: Token, call: RestCall, options: CallOptions): Promise<T> {
+    const conn = new jsforce.Connection({ instanceUrl: this.config.domain, accessToken: token.accessToken, version: this.config.apiVersion });
+    const started = Date.now();
+    const record = (facts: Partial<RemoteCallRecord>) =>
+      options.record?.({ method: call.method, path: `${this.apiBase}${call.path}`, body: call.logBody ?? call.body, durationMs: Date.now() - started, ...facts });
+    try {
+      const result = (await conn.request(
+        {
+          method: call.method,
+          url: `${this.apiBase}${call.path}`,
+          body: call.body === undefined ? undefined : JSON.stringify(call.body),
+          headers: { 'content-type': 'application/json' },
+        },
+        { timeout: this.context.requestTimeoutMs, retry: { maxRetries: 0 } } as never,
+      )) as T;
+      this.readLimits(conn);
+      record({ status: call.method === 'POST' ? 201 : call.method === 'PATCH' ? 204 : 200 });
+      return result;
+    } catch (error) {
+      this.readLimits(conn);
+      if (isInvalidSession(error)) {
+        record({ status: 401, remoteCode: 'INVALID_SESSION_ID', remoteMessage: (error as Error).message });
+        throw error;
+      }
+      const mapped = toProvisioningError(error, `${call.method} ${call.path}`);
+      const upstream = mapped as { status?: number; remoteCode?: string; remoteMessage?: string };
+      record({ status: upstream.status, remoteCode: upstream.remoteCode, remoteMessage: upstream.remoteMessage ?? mapped.message });
+      throw mapped;
+    }
+  }
+
+  private readLimits(conn: { limitInfo?: { apiUsage?: { used: number; limit: number } } }): void {
+    const usage = conn.limitInfo?.apiUsage;
+    if (usage) this.apiUsage = { used: usage.used, max: usage.limit };
+  }
+
+  /** The current token, requesting one when there is none (one request at a time). */
+  async token(options: CallOptions = {}): Promise<Token> {
+    if (this.#token) return this.#token;
+    if (!this.#pending) {
+      this.#pending = this.requestToken(options).finally(() => {
+        this.#pending = undefined;
+      });
+    }
+    return this.#pending;
+  }
+
+  private invalidate(token: Token): void {
+    if (this.#token === token) this.#token = undefined;
+  }
+
+  private async requestToken(options: CallOptions): Promise<Token> {
+    const { config } = this;
+    const oauth2 = new jsforce.OAuth2({
+      clientId: config.clientId,
+      clientSecret: config.clientSecret.reveal(),
+      tokenServiceUrl: config.tokenEndpoint,
+      authzServiceUrl: config.tokenEndpoint.replace(/\/token$/, '/authorize'),
+      redirectUri: undefined,
+    });
+    const started = Date.now();
+    const logBody = { grant_type: config.grant, client_id: config.clientId, ...(config.grant === 'password' ? { username: config.username } : {}) };
+    const record = (facts: Partial<RemoteCallRecord>) =>
+      options.record?.({ method: 'POST', path: TOKEN_PATH, body: logBody, durationMs: Date.now() - started, ...facts });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const request =
+        config.grant === 'password'
+          ? oauth2.authenticate(config.username ?? '', config.password?.reveal() ?? '')
+          : oauth2.requestToken({ grant_type: 'client_credentials' });
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new UpstreamUnavailableError(`token request to ${config.tokenEndpoint} timed out after ${this.context.requestTimeoutMs} ms`)),
+          this.context.requestTimeoutMs,
+        );
+      });
+      const response = (await Promise.race([request, timeout])) as { access_token: string; instance_url: string };
+      record({ status: 200 });
+      this.context.onTokenRequest?.('success');
+      const token: Token = { accessToken: response.access_token, instanceUrl: response.instance_url, issuedAt: Date.now() };
+      this.#token = token;
+      this.context.logger.info({ grant: config.grant }, 'obtained a Salesforce access token');
+      return token;
+    } catch (error) {
+      this.context.onTokenRequest?.('failure');
+      if (error instanceof UpstreamUnavailableError) {
+        record({ remoteMessage: error.message });
+        throw error;
+      }
+      const e = error as { name?: string; message?: string; code?: string };
+      if (e.code) {
+        record({ remoteCode: e.code, remoteMessage: e.message });
+        throw new UpstreamUnavailableError(`token request failed: network error ${e.code}`, { remoteCode: e.code, cause: error });
+      }
+      const status = /^ERROR_HTTP_(\d{3})$/.exec(e.name ?? '')?.[1];
+      record({ status: status ? Number(status) : 400, remoteCode: e.name, remoteMessage: e.message });
+      if (status && Number(status) >= 500) {
+        throw new UpstreamUnavailableError(`token request failed with HTTP ${status}`, { status: Number(status), remoteCode: e.name, cause: error });
+      }
+      throw new UpstreamRejectedError(`Salesforce refused the OAuth token request (${e.name}: ${e.message}); check the client id/secret and the API user's credentials`, {
+        status: 400,
+        remoteCode: e.name,
+        remoteMessage: e.message,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  toJSON(): object {
+    return { apiVersion: this.config.apiVersion, domain: this.config.domain, hasToken: Boolean(this.#token) };
+  }
+}
+
+function isInvalidSession(error: unknown): boolean {
+  const e = error as { errorCode?: string; name?: string } | undefined;
+  return e?.errorCode === 'INVALID_SESSION_ID' || e?.name === 'INVALID_SESSION_ID';
+}

@@ -1,0 +1,52 @@
+import type { OutboundAttribute } from '@provisioning/connector-kit';
+
+/** User fields Salesforce types as booleans. Any `UserPermissions*` and `UserPreferences*` field is one too. */
+const BOOLEAN_FIELDS = new Set(['IsActive', 'ReceivesAdminInfoEmails', 'ReceivesInfoEmails', 'ForecastEnabled']);
+export const REQUIRED_FIELDS = ['Username', 'LastName', 'Email', 'Alias', 'TimeZoneSidKey', 'LocaleSidKey', 'EmailEncodingKey', 'ProfileId', 'LanguageLocaleKey'];
+
+export function isBooleanField(name: string): boolean {
+  return BOOLEAN_FIELDS.has(name) || name.startsWith('UserPermissions') || name.startsWith('UserPreferences');
+}
+
+/**
+ * Turns outbound attributes into a Salesforce User record: "true"/"false" become JSON booleans for
+ * boolean fields. A value that is not a boolean is passed through unchanged (Salesforce rejects it with
+ * its own error) and reported by `describeProblems`.
+ */
+export function toUserRecord(attributes: readonly OutboundAttribute[]): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (const attribute of attributes) {
+    const lowered = attribute.value.trim().toLowerCase();
+    record[attribute.name] = isBooleanField(attribute.name) && (lowered === 'true' || lowered === 'false') ? lowered === 'true' : attribute.value;
+  }
+  return record;
+}
+
+/** Problems visible before sending: mismatched types, missing required fields, values Salesforce will refuse. */
+export function describeProblems(attributes: readonly OutboundAttribute[], forCreate: boolean): string[] {
+  const warnings: string[] = [];
+  const byName = new Map(attributes.map((a) => [a.name, a] as const));
+  for (const a of attributes) {
+    const lowered = a.value.trim().toLowerCase();
+    if (isBooleanField(a.name) && lowered !== 'true' && lowered !== 'false') {
+      const from = a.source === 'user' ? `the user's ${a.localClaim ?? 'claim'}` : 'the provisioning default';
+      warnings.push(`${a.name} is a boolean field but ${from} gives "${a.value}"; Salesforce will reject it (map it to another claim or remove the user's value)`);
+    }
+  }
+  const alias = byName.get('Alias');
+  if (alias && alias.value.length > 8) warnings.push(`Alias "${alias.value}" is longer than 8 characters; Salesforce will reject it (STRING_TOO_LONG)`);
+  const username = byName.get('Username');
+  if (username && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(username.value)) {
+    warnings.push(`Username "${username.value}" is not email-shaped; Salesforce will reject it`);
+  }
+  if (forCreate) {
+    const missing = REQUIRED_FIELDS.filter((f) => !byName.has(f));
+    if (missing.length > 0) warnings.push(`required fields missing: ${missing.join(', ')} (map them to claims or give provisioning defaults)`);
+  }
+  return warnings;
+}
+
+/** Escapes a value for a single-quoted SOQL string literal. */
+export function soqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}

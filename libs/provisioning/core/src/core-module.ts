@@ -1,0 +1,20 @@
+import { ContainerModule } from 'inversify';
+import { ConnectorInstances } from './connector-instances';
+import { JobDelivery } from './delivery';
+import { IdentityProviderService } from './identity-provider-service';
+import { ProvisioningOutbox } from './outbox';
+import { ResidentServiceProviderService } from './resident-service-provider';
+import { ProvisioningWorker } from './worker';
+
+/**
+ * The provisioning core's bindings. The host binds DATABASE, CONNECTOR_REGISTRY, SECRET_BOX,
+ * PROVISIONING_SETTINGS and CORE_LOGGER before loading it.
+ */
+export const provisioningCoreModule = new ContainerModule(({ bind }) => {
+  bind(IdentityProviderService).toSelf().inSingletonScope();
+  bind(ResidentServiceProviderService).toSelf().inSingletonScope();
+  bind(ConnectorInstances).toSelf().inSingletonScope();
+  bind(ProvisioningOutbox).toSelf().inSingletonScope();
+  bind(JobDelivery).toSelf().inSingletonScope();
+  bind(ProvisioningWorker).toSelf().inSingletonScope();
+});

@@ -1,0 +1,255 @@
+import { inject, injectable } from 'inversify';
+import { computeOutboundAttributes } from '@provisioning/claims';
+import { notSupported } from '@provisioning/connector-kit';
+import type { OperationKind, ProvisioningOperation, ProvisioningResult, RemoteCallRecord } from '@provisioning/connector-kit';
+import { errorMessage, isProvisioningError, UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
+import { DATABASE } from '@provisioning/persistence';
+import type { DatabaseHandle } from '@provisioning/persistence';
+import { ConnectorInstances } from './connector-instances';
+import type { ConnectorConfiguration, IdentityProvider } from './identity-provider';
+import { IdentityProviderService } from './identity-provider-service';
+import type { JobError, ProvisioningJob } from './jobs';
+import type { CoreLogger } from './logger';
+import { decideAfterFailure } from './retry-policy';
+import type { ProvisioningSettings } from './settings';
+import { CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
+
+/** How one delivery attempt ended, for metrics and waiters. */
+export interface DeliveryOutcome {
+  jobId: number;
+  state: 'succeeded' | 'retrying' | 'failed';
+  result?: ProvisioningResult;
+  error?: JobError;
+  durationMs: number;
+}
+
+/** Observer of attempts (metrics). */
+export type AttemptObserver = (outcome: DeliveryOutcome, job: ProvisioningJob) => void;
+
+/**
+ * Delivers one leased job: builds the operation from the job's claim snapshot and the IdP's claim
+ * configuration, calls the connector with a deadline, then records the attempt, the job's new state and
+ * the provisioned identity in one transaction. A remote id is stored only when the remote system
+ * returned one (WSO2 stored a random id after a failed create).
+ */
+@injectable()
+export class JobDelivery {
+  constructor(
+    @inject(DATABASE) private readonly database: DatabaseHandle,
+    @inject(IdentityProviderService) private readonly idps: IdentityProviderService,
+    @inject(ConnectorInstances) private readonly instances: ConnectorInstances,
+    @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
+    @inject(CORE_LOGGER) private readonly logger: CoreLogger,
+  ) {}
+
+  async deliver(job: ProvisioningJob, leaseOwner: string): Promise<DeliveryOutcome> {
+    const started = Date.now();
+    const calls: RemoteCallRecord[] = [];
+    let result: ProvisioningResult | undefined;
+    let failure: unknown;
+    let operation: ProvisioningOperation | undefined;
+    try {
+      const { idp, connector } = await this.target(job);
+      const identity = await this.identity(job);
+      operation = this.buildOperation(job, idp, identity?.remote_id ?? undefined);
+      result = await this.call(job, idp, connector, operation, calls);
+    } catch (error) {
+      failure = error;
+    }
+    const durationMs = Date.now() - started;
+    return this.settle(job, leaseOwner, operation, result, failure, calls, durationMs);
+  }
+
+  private async target(job: ProvisioningJob): Promise<{ idp: IdentityProvider; connector: ConnectorConfiguration }> {
+    const idp = await this.idps.get(job.tenant, job.idpId).catch(() => undefined);
+    if (!idp) throw new ValidationError(`identity provider "${job.idpName}" no longer exists`);
+    const connector = idp.connectors.find((c) => c.connectorType === job.connectorType);
+    if (!connector) throw new ValidationError(`identity provider "${idp.name}" no longer has a ${job.connectorType} connector`);
+    if (!connector.isEnabled) throw new ValidationError(`the ${job.connectorType} connector of "${idp.name}" is disabled`);
+    return { idp, connector };
+  }
+
+  private identity(job: ProvisioningJob) {
+    return this.database.db
+      .selectFrom('provisioned_identities')
+      .selectAll()
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('entity_id', '=', job.entityId)
+      .executeTakeFirst();
+  }
+
+  /** Maps claims to remote attributes; an update of a user with no remote account becomes a create. */
+  buildOperation(job: ProvisioningJob, idp: IdentityProvider, remoteId: string | undefined): ProvisioningOperation {
+    const allAttributes = computeOutboundAttributes(job.payload.claims, idp.claims);
+    let kind: OperationKind = job.operation;
+    if (kind === 'update' && !remoteId) kind = 'create';
+    let attributes = allAttributes;
+    if (kind === 'update') {
+      attributes = computeOutboundAttributes(job.payload.claims, idp.claims, {
+        onlyChangedLocalClaims: new Set(job.payload.changedClaims ?? []),
+      });
+    } else if (kind === 'deprovision') {
+      attributes = [];
+    }
+    return {
+      kind,
+      entityType: 'USER',
+      localId: job.entityId,
+      username: job.entityName,
+      tenantDomain: job.tenant,
+      attributes,
+      allAttributes,
+      ...(remoteId ? { remoteId } : {}),
+    };
+  }
+
+  private async call(
+    job: ProvisioningJob,
+    idp: IdentityProvider,
+    configuration: ConnectorConfiguration,
+    operation: ProvisioningOperation,
+    calls: RemoteCallRecord[],
+  ): Promise<ProvisioningResult> {
+    const definition = this.idps.definitionOf(configuration.connectorType);
+    const caps = definition.manifest.capabilities.users;
+    const declared = operation.kind === 'create' ? caps.create : operation.kind === 'update' ? caps.update : caps.deprovision;
+    if (!declared) throw notSupported(definition.manifest, operation.kind);
+    if (operation.kind === 'update' && operation.attributes.length === 0) {
+      return { outcome: 'unchanged', remoteId: operation.remoteId, note: 'no mapped attribute changed' };
+    }
+    const instance = this.instances.get(idp, configuration);
+    const deadline = this.settings.requestTimeoutMs * 3;
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(new UpstreamUnavailableError(`${job.connectorType} operation did not finish within ${deadline} ms`, { outcomeUnknown: true }));
+      }, deadline);
+    });
+    try {
+      return await Promise.race([instance.provision(operation, { record: (c) => calls.push(c), signal: controller.signal }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async settle(
+    job: ProvisioningJob,
+    leaseOwner: string,
+    operation: ProvisioningOperation | undefined,
+    result: ProvisioningResult | undefined,
+    failure: unknown,
+    calls: RemoteCallRecord[],
+    durationMs: number,
+  ): Promise<DeliveryOutcome> {
+    const now = Date.now();
+    const error = failure === undefined ? undefined : toJobError(failure);
+    const decision = failure === undefined ? undefined : decideAfterFailure(failure, job.attempts, this.settings);
+    const state: DeliveryOutcome['state'] = !error ? 'succeeded' : decision?.retry ? 'retrying' : 'failed';
+    if (error && !isProvisioningError(failure)) {
+      this.logger.error({ err: failure, jobId: job.id }, 'unexpected error while delivering a provisioning job');
+    }
+    const lastCall = calls.at(-1);
+    await this.database.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('provisioning_jobs')
+        .set({
+          state,
+          updated_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: error ? JSON.stringify(error) : null,
+          next_attempt_at: decision?.retry ? now + decision.delayMs : job.nextAttemptAt,
+          completed_at: state === 'retrying' ? null : now,
+        })
+        .where('id', '=', job.id)
+        .where('lease_owner', '=', leaseOwner)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) {
+        // Our lease was taken over (we were too slow); the new owner records its own outcome.
+        return;
+      }
+      await trx
+        .insertInto('provisioning_attempts')
+        .values({
+          job_id: job.id,
+          tenant: job.tenant,
+          idp_id: job.idpId,
+          idp_name: job.idpName,
+          connector_type: job.connectorType,
+          entity_id: job.entityId,
+          entity_name: job.entityName,
+          operation: operation?.kind ?? job.operation,
+          calls: JSON.stringify(calls),
+          outcome: result ? result.outcome : state === 'retrying' ? 'retrying' : 'failed',
+          http_status: error?.status ?? lastCall?.status ?? null,
+          remote_code: error?.remoteCode ?? null,
+          remote_message: error?.remoteMessage ?? error?.message ?? result?.note ?? null,
+          remote_id: result?.remoteId ?? null,
+          duration_ms: durationMs,
+          at: now,
+        })
+        .execute();
+      const existing = await trx
+        .selectFrom('provisioned_identities')
+        .selectAll()
+        .where('idp_id', '=', job.idpId)
+        .where('connector_type', '=', job.connectorType)
+        .where('entity_id', '=', job.entityId)
+        .executeTakeFirst();
+      const remoteId = result?.remoteId ?? existing?.remote_id ?? null;
+      const identityState = result
+        ? result.outcome === 'deprovisioned' || operation?.kind === 'deprovision'
+          ? 'deprovisioned'
+          : 'provisioned'
+        : (existing?.state ?? 'failed');
+      const values = {
+        tenant: job.tenant,
+        idp_id: job.idpId,
+        connector_type: job.connectorType,
+        entity_type: 'USER',
+        entity_id: job.entityId,
+        entity_name: job.entityName,
+        remote_id: remoteId,
+        remote_name: result?.remoteName ?? existing?.remote_name ?? null,
+        state: identityState,
+        last_job_id: job.id,
+        last_attempt_at: now,
+        last_error: error ? JSON.stringify(error) : null,
+        updated_at: now,
+      };
+      if (existing) {
+        await trx
+          .updateTable('provisioned_identities')
+          .set(values)
+          .where('idp_id', '=', job.idpId)
+          .where('connector_type', '=', job.connectorType)
+          .where('entity_id', '=', job.entityId)
+          .execute();
+      } else {
+        await trx.insertInto('provisioned_identities').values(values).execute();
+      }
+    });
+    const log = this.logger.child({ jobId: job.id, idp: job.idpName, connector: job.connectorType, user: job.entityName, op: operation?.kind ?? job.operation });
+    if (state === 'succeeded') log.info({ outcome: result?.outcome, remoteId: result?.remoteId, durationMs }, 'provisioning job delivered');
+    else log.warn({ state, attempts: job.attempts, error }, state === 'retrying' ? 'provisioning attempt failed; will retry' : 'provisioning job failed');
+    return { jobId: job.id, state, result, error, durationMs };
+  }
+}
+
+function toJobError(error: unknown): JobError {
+  if (isProvisioningError(error)) {
+    const upstream = error as { status?: number; remoteCode?: string; remoteMessage?: string };
+    return {
+      kind: error.kind,
+      message: error.message,
+      ...(error.code ? { code: error.code } : {}),
+      ...(upstream.status !== undefined ? { status: upstream.status } : {}),
+      ...(upstream.remoteCode ? { remoteCode: upstream.remoteCode } : {}),
+      ...(upstream.remoteMessage ? { remoteMessage: upstream.remoteMessage } : {}),
+    };
+  }
+  return { kind: 'internal', message: errorMessage(error) };
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { IdpClaimConfig } from '@provisioning/claims';
+
+/** A property as WSO2's API carries it. */
+export interface PropertyEntry {
+  key: string;
+  value: string;
+}
+
+/** One outbound connector configuration of an IdP, as stored (confidential values decrypted). */
+export interface ConnectorConfiguration {
+  connectorType: string;
+  connectorId: string;
+  isEnabled: boolean;
+  isDefault: boolean;
+  blockingEnabled: boolean;
+  rulesEnabled: boolean;
+  /** Every property, confidential ones included (decrypted): for connector instances only, never for responses. */
+  properties: Record<string, string>;
+  /** Changes whenever the configuration changes; connector instances are cached by it. */
+  revision: number;
+}
+
+export interface RoleConfig {
+  mappings: Array<{ idpRole: string; localRole: string }>;
+  outboundProvisioningRoles: string[];
+}
+
+/** An identity provider: a named remote system with its claim dialect and connectors. */
+export interface IdentityProvider {
+  id: string;
+  tenant: string;
+  name: string;
+  description: string;
+  isEnabled: boolean;
+  image?: string;
+  isPrimary: boolean;
+  isFederationHub: boolean;
+  homeRealmIdentifier: string;
+  alias?: string;
+  certificates: string[];
+  claims: IdpClaimConfig;
+  roles: RoleConfig;
+  jit: { isEnabled: boolean };
+  defaultConnectorType?: string;
+  connectors: ConnectorConfiguration[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+const propertySchema = z.object({ key: z.string().min(1), value: z.unknown().optional() }).transform((p) => ({
+  key: p.key,
+  value: p.value === undefined || p.value === null ? undefined : String(p.value),
+}));
+
+/** A connector block of an IdP request body. */
+export const connectorInputSchema = z.object({
+  connectorId: z.string().min(1),
+  isEnabled: z.boolean().optional(),
+  isDefault: z.boolean().optional(),
+  blockingEnabled: z.boolean().optional(),
+  rulesEnabled: z.boolean().optional(),
+  properties: z.array(propertySchema).optional(),
+});
+export type ConnectorInput = z.infer<typeof connectorInputSchema>;
+
+/** The request body of POST/PUT identity-providers (WSO2 shape); unknown top-level keys are ignored like WSO2 does. */
+export const identityProviderInputSchema = z.object({
+  name: z
+    .string({ message: 'name is required' })
+    .trim()
+    .min(1, { message: 'name must not be empty' })
+    .max(254, { message: 'name must be at most 254 characters' }),
+  description: z.string().optional(),
+  image: z.string().optional(),
+  isEnabled: z.boolean().optional(),
+  isPrimary: z.boolean().optional(),
+  isFederationHub: z.boolean().optional(),
+  homeRealmIdentifier: z.string().optional(),
+  alias: z.string().optional(),
+  certificate: z
+    .object({ certificates: z.array(z.string()).optional(), jwksUri: z.string().optional() })
+    .optional(),
+  claims: z.unknown().optional(),
+  roles: z
+    .object({
+      mappings: z.array(z.object({ idpRole: z.string().min(1), localRole: z.string().min(1) })).optional(),
+      outboundProvisioningRoles: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
+  provisioning: z
+    .object({
+      jit: z.object({ isEnabled: z.boolean().optional() }).passthrough().optional(),
+      outboundConnectors: z
+        .object({ defaultConnectorId: z.string().optional(), connectors: z.array(connectorInputSchema).optional() })
+        .optional(),
+    })
+    .optional(),
+});
+export type IdentityProviderInput = z.infer<typeof identityProviderInputSchema>;

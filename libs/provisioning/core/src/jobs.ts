@@ -1,0 +1,69 @@
+import type { Selectable } from 'kysely';
+import type { ProvisioningJobTable } from '@provisioning/persistence';
+
+/** Job states. `failed` is the dead-letter state: kept, visible, and retryable by an operator. */
+export type JobState = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'discarded';
+export const JOB_STATES: readonly JobState[] = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'discarded'];
+export const OPEN_JOB_STATES: readonly JobState[] = ['pending', 'running', 'retrying'];
+
+export type JobOperation = 'create' | 'update' | 'deprovision';
+
+/** What a job carries from the commit that created it. Never a password. */
+export interface JobPayload {
+  /** Local claims of the user after the change (for a delete: the last known ones). */
+  claims: Record<string, string>;
+  /** For updates: the local claims whose value changed (added, modified or removed). */
+  changedClaims?: string[];
+}
+
+/** The last failure of a job, as shown to operators. */
+export interface JobError {
+  kind: string;
+  message: string;
+  code?: string;
+  status?: number;
+  remoteCode?: string;
+  remoteMessage?: string;
+}
+
+export interface ProvisioningJob {
+  id: number;
+  tenant: string;
+  entityType: 'USER';
+  entityId: string;
+  entityName: string;
+  operation: JobOperation;
+  idpId: string;
+  idpName: string;
+  connectorType: string;
+  payload: JobPayload;
+  state: JobState;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: JobError;
+  createdAt: number;
+  updatedAt: number;
+  completedAt?: number;
+}
+
+export function toJob(row: Selectable<ProvisioningJobTable>): ProvisioningJob {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    entityType: 'USER',
+    entityId: row.entity_id,
+    entityName: row.entity_name,
+    operation: row.operation as JobOperation,
+    idpId: row.idp_id,
+    idpName: row.idp_name,
+    connectorType: row.connector_type,
+    payload: JSON.parse(row.payload) as JobPayload,
+    state: row.state as JobState,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    lastError: row.last_error ? (JSON.parse(row.last_error) as JobError) : undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    completedAt: row.completed_at ?? undefined,
+  };
+}

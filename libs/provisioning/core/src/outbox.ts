@@ -1,0 +1,97 @@
+import { inject, injectable } from 'inversify';
+import type { Transaction } from 'kysely';
+import type { Database } from '@provisioning/persistence';
+import { IdentityProviderService } from './identity-provider-service';
+import type { JobOperation, JobPayload } from './jobs';
+import { ResidentServiceProviderService } from './resident-service-provider';
+import { CORE_LOGGER } from './tokens';
+import type { CoreLogger } from './logger';
+
+/** A committed local change of a user. */
+export interface UserChange {
+  tenant: string;
+  userId: string;
+  username: string;
+  operation: 'create' | 'update' | 'delete';
+  claims: Record<string, string>;
+  changedClaims?: string[];
+}
+
+/** A job written for one target of a change. */
+export interface EnqueuedJob {
+  id: number;
+  idpName: string;
+  connectorType: string;
+  blocking: boolean;
+}
+
+/**
+ * The transactional outbox: `record` must be called inside the same transaction as the local write,
+ * so a change and its provisioning jobs commit together or not at all (WSO2 provisioned on pre-events,
+ * before the local write was known to succeed). One job per target named by the resident service provider.
+ */
+@injectable()
+export class ProvisioningOutbox {
+  readonly #listeners = new Set<() => void>();
+
+  constructor(
+    @inject(ResidentServiceProviderService) private readonly resident: ResidentServiceProviderService,
+    @inject(IdentityProviderService) private readonly idps: IdentityProviderService,
+    @inject(CORE_LOGGER) private readonly logger: CoreLogger,
+  ) {}
+
+  async record(trx: Transaction<Database>, change: UserChange): Promise<EnqueuedJob[]> {
+    const config = await this.resident.get(change.tenant, trx);
+    const operation: JobOperation = change.operation === 'delete' ? 'deprovision' : change.operation;
+    const payload: JobPayload = { claims: change.claims, ...(change.changedClaims ? { changedClaims: change.changedClaims } : {}) };
+    const now = Date.now();
+    const jobs: EnqueuedJob[] = [];
+    for (const target of config.outboundProvisioningIdps) {
+      const idp = await this.idps.findByName(change.tenant, target.idp, trx);
+      const connector = idp?.connectors.find((c) => c.connectorType === target.connector);
+      if (!idp || !idp.isEnabled || !connector || !connector.isEnabled) {
+        this.logger.warn(
+          { tenant: change.tenant, idp: target.idp, connector: target.connector },
+          'outbound target skipped: identity provider or connector missing or disabled',
+        );
+        continue;
+      }
+      const row = await trx
+        .insertInto('provisioning_jobs')
+        .values({
+          tenant: change.tenant,
+          entity_type: 'USER',
+          entity_id: change.userId,
+          entity_name: change.username,
+          operation,
+          idp_id: idp.id,
+          idp_name: idp.name,
+          connector_type: connector.connectorType,
+          payload: JSON.stringify(payload),
+          state: 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: null,
+          created_at: now,
+          updated_at: now,
+          completed_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      jobs.push({ id: row.id, idpName: idp.name, connectorType: connector.connectorType, blocking: target.blocking || connector.blockingEnabled });
+    }
+    return jobs;
+  }
+
+  /** Called by the host after the transaction commits, to wake the worker at once. */
+  committed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  onCommitted(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}

@@ -1,0 +1,96 @@
+import { inject, injectable } from 'inversify';
+import type { Kysely, Transaction } from 'kysely';
+import { z } from 'zod';
+import { ValidationError } from '@provisioning/errors';
+import { DATABASE, readJson } from '@provisioning/persistence';
+import type { Database, DatabaseHandle } from '@provisioning/persistence';
+import type { ConnectorRegistry } from './connector-registry';
+import { IdentityProviderService } from './identity-provider-service';
+import { CONNECTOR_REGISTRY } from './tokens';
+import { zodToValidationError } from './zod-errors';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** One target of the resident service provider's outbound provisioning. */
+export interface OutboundProvisioningTarget {
+  idp: string;
+  /** Connector type (`salesforce`); a connector id (`c2FsZXNmb3JjZQ`) is accepted on input. */
+  connector: string;
+  blocking: boolean;
+  rules: boolean;
+  jit: boolean;
+}
+
+export interface ResidentProvisioningConfig {
+  outboundProvisioningIdps: OutboundProvisioningTarget[];
+}
+
+const targetSchema = z.object({
+  idp: z.string().min(1, { message: 'idp must name an identity provider' }),
+  connector: z.string().min(1, { message: 'connector must name a connector type' }),
+  blocking: z.boolean().optional().default(false),
+  rules: z.boolean().optional().default(false),
+  jit: z.boolean().optional().default(false),
+});
+const bodySchema = z.object({
+  provisioningConfigurations: z
+    .object({ outboundProvisioningIdps: z.array(targetSchema).optional().default([]) })
+    .passthrough()
+    .optional(),
+}).passthrough();
+
+/** The server's own outbound provisioning configuration: which IdP connectors receive local changes. */
+@injectable()
+export class ResidentServiceProviderService {
+  constructor(
+    @inject(DATABASE) private readonly database: DatabaseHandle,
+    @inject(IdentityProviderService) private readonly idps: IdentityProviderService,
+    @inject(CONNECTOR_REGISTRY) private readonly registry: ConnectorRegistry,
+  ) {}
+
+  async get(tenant: string, db: Db = this.database.db): Promise<ResidentProvisioningConfig> {
+    const row = await db.selectFrom('resident_service_providers').select('config').where('tenant', '=', tenant).executeTakeFirst();
+    return row ? readJson<ResidentProvisioningConfig>(row.config, 'resident_service_providers.config')! : { outboundProvisioningIdps: [] };
+  }
+
+  /** Replaces the outbound targets; every IdP must exist and carry the named connector. */
+  async put(tenant: string, body: unknown): Promise<ResidentProvisioningConfig> {
+    const parsed = bodySchema.safeParse(body);
+    if (!parsed.success) throw zodToValidationError(parsed.error, 'resident service provider');
+    const targets = parsed.data.provisioningConfigurations?.outboundProvisioningIdps ?? [];
+    const normalised: OutboundProvisioningTarget[] = [];
+    for (const [i, target] of targets.entries()) {
+      const idp = await this.idps.findByName(tenant, target.idp);
+      if (!idp) {
+        throw new ValidationError(`outboundProvisioningIdps[${i}].idp: no identity provider named "${target.idp}"`, { code: 'APP-60001' });
+      }
+      const definition = this.registry.find(target.connector);
+      if (!definition) {
+        throw new ValidationError(`outboundProvisioningIdps[${i}].connector: unknown connector "${target.connector}"`, { code: 'APP-60001' });
+      }
+      if (!idp.connectors.some((c) => c.connectorType === definition.manifest.type)) {
+        throw new ValidationError(
+          `outboundProvisioningIdps[${i}].connector: identity provider "${idp.name}" has no ${definition.manifest.displayName} connector configured`,
+          { code: 'APP-60001' },
+        );
+      }
+      if (normalised.some((t) => t.idp.toLowerCase() === idp.name.toLowerCase() && t.connector === definition.manifest.type)) {
+        throw new ValidationError(`outboundProvisioningIdps[${i}]: "${idp.name}" / ${definition.manifest.type} is listed twice`, { code: 'APP-60001' });
+      }
+      normalised.push({ ...target, idp: idp.name, connector: definition.manifest.type });
+    }
+    const config: ResidentProvisioningConfig = { outboundProvisioningIdps: normalised };
+    const now = Date.now();
+    await this.database.db
+      .insertInto('resident_service_providers')
+      .values({ tenant, config: JSON.stringify(config), updated_at: now })
+      .onConflict((oc) => oc.column('tenant').doUpdateSet({ config: JSON.stringify(config), updated_at: now }))
+      .execute();
+    return config;
+  }
+
+  async usesIdp(tenant: string, idpName: string): Promise<boolean> {
+    const config = await this.get(tenant);
+    return config.outboundProvisioningIdps.some((t) => t.idp.toLowerCase() === idpName.toLowerCase());
+  }
+}

@@ -1,0 +1,33 @@
+/** Tunables of outbound delivery (deployment.toml `[provisioning]`). */
+export interface ProvisioningSettings {
+  /** Delivery attempts before a job is dead-lettered as failed. */
+  maxAttempts: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** How long a worker owns a job; a crashed worker's jobs are picked up again after it. */
+  leaseMs: number;
+  pollIntervalMs: number;
+  /** Upper bound of one remote call. */
+  requestTimeoutMs: number;
+  /** Jobs delivered at once (different users or connectors; one user's jobs stay in order). */
+  concurrency: number;
+  /** How long a blocking SCIM request waits for its outbound result. */
+  blockingTimeoutMs: number;
+  /** With blocking targets: a failed outbound create fails the request and removes the local user. */
+  failOnBlockingFailure: boolean;
+  /** Start the delivery worker (false keeps jobs queued, e.g. for maintenance). */
+  workerEnabled: boolean;
+}
+
+export const DEFAULT_PROVISIONING_SETTINGS: ProvisioningSettings = {
+  maxAttempts: 10,
+  initialBackoffMs: 1_000,
+  maxBackoffMs: 5 * 60_000,
+  leaseMs: 60_000,
+  pollIntervalMs: 1_000,
+  requestTimeoutMs: 30_000,
+  concurrency: 4,
+  blockingTimeoutMs: 60_000,
+  failOnBlockingFailure: false,
+  workerEnabled: true,
+};

@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { inject, injectable } from 'inversify';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import { ConflictError, NotFoundError } from '@provisioning/errors';
+import { DATABASE, readJson } from '@provisioning/persistence';
+import type { Database, DatabaseHandle, UserTable } from '@provisioning/persistence';
+import { usernameKey } from './tenant-username';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A user as stored: the SCIM resource (no password), its local-claim projection, and internal roles. */
+export interface StoredUser {
+  id: string;
+  tenant: string;
+  username: string;
+  passwordHash: string | null;
+  resource: Record<string, unknown>;
+  claims: Record<string, string>;
+  roles: string[];
+  createdAt: number;
+  updatedAt: number;
+  version: number;
+}
+
+export type NewUser = Omit<StoredUser, 'id' | 'createdAt' | 'updatedAt' | 'version'> & { id?: string };
+
+export interface UserPage {
+  total: number;
+  users: StoredUser[];
+}
+
+/**
+ * Users of every tenant. Every method takes the tenant; usernames are unique per tenant and compared
+ * case-insensitively. Writes take the caller's transaction so the outbox can commit with them.
+ */
+@injectable()
+export class UserRepository {
+  constructor(@inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db(): Kysely<Database> {
+    return this.database.db;
+  }
+
+  async insert(trx: Db, user: NewUser): Promise<StoredUser> {
+    const now = Date.now();
+    const stored: StoredUser = { ...user, id: user.id ?? randomUUID(), createdAt: now, updatedAt: now, version: 1 };
+    const clash = await this.findByUsername(user.tenant, user.username, trx);
+    if (clash) throw new ConflictError(`User "${user.username}" already exists`, { scimType: 'uniqueness', code: 'USER-409' });
+    await trx.insertInto('users').values(toRow(stored)).execute();
+    return stored;
+  }
+
+  /** Writes a new version; fails with a conflict if someone else wrote in between. */
+  async update(trx: Db, user: StoredUser): Promise<StoredUser> {
+    const next: StoredUser = { ...user, updatedAt: Math.max(Date.now(), user.updatedAt + 1), version: user.version + 1 };
+    const clash = await this.findByUsername(user.tenant, user.username, trx);
+    if (clash && clash.id !== user.id) throw new ConflictError(`User "${user.username}" already exists`, { scimType: 'uniqueness', code: 'USER-409' });
+    const result = await trx
+      .updateTable('users')
+      .set(toRow(next))
+      .where('tenant', '=', user.tenant)
+      .where('id', '=', user.id)
+      .where('version', '=', user.version)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new ConflictError(`User "${user.username}" was changed concurrently; retry`, { code: 'USER-409' });
+    return next;
+  }
+
+  async delete(trx: Db, tenant: string, id: string): Promise<void> {
+    await trx.deleteFrom('users').where('tenant', '=', tenant).where('id', '=', id).execute();
+  }
+
+  async findById(tenant: string, id: string, db: Db = this.database.db): Promise<StoredUser | undefined> {
+    const row = await db.selectFrom('users').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  async getById(tenant: string, id: string, db: Db = this.database.db): Promise<StoredUser> {
+    const user = await this.findById(tenant, id, db);
+    if (!user) throw new NotFoundError(`User ${id} not found`, { code: 'USER-404' });
+    return user;
+  }
+
+  async findByUsername(tenant: string, username: string, db: Db = this.database.db): Promise<StoredUser | undefined> {
+    const row = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('username_key', '=', usernameKey(username))
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** A page ordered by creation; `startIndex` is 1-based as in SCIM. */
+  async list(tenant: string, options: { username?: string; startIndex: number; count: number }): Promise<UserPage> {
+    let query = this.database.db.selectFrom('users').where('tenant', '=', tenant);
+    if (options.username !== undefined) query = query.where('username_key', '=', usernameKey(options.username));
+    const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const rows =
+      options.count === 0
+        ? []
+        : await query
+            .selectAll()
+            .orderBy('created_at')
+            .orderBy('id')
+            .offset(Math.max(0, options.startIndex - 1))
+            .limit(options.count)
+            .execute();
+    return { total: Number(total.n), users: rows.map(fromRow) };
+  }
+}
+
+function toRow(user: StoredUser): UserTable {
+  return {
+    id: user.id,
+    tenant: user.tenant,
+    username: user.username,
+    username_key: usernameKey(user.username),
+    password_hash: user.passwordHash,
+    resource: JSON.stringify(user.resource),
+    claims: JSON.stringify(user.claims),
+    roles: JSON.stringify(user.roles),
+    created_at: user.createdAt,
+    updated_at: user.updatedAt,
+    version: user.version,
+  };
+}
+
+function fromRow(row: Selectable<UserTable>): StoredUser {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    username: row.username,
+    passwordHash: row.password_hash,
+    resource: readJson<Record<string, unknown>>(row.resource, 'users.resource') ?? {},
+    claims: readJson<Record<string, string>>(row.claims, 'users.claims') ?? {},
+    roles: readJson<string[]>(row.roles, 'users.roles') ?? [],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
+}
