@@ -1,0 +1,67 @@
+import express from 'express';
+import type { Express, Request, Response } from 'express';
+import type { ConnectorRegistry, IdentityProviderService, ResidentServiceProviderService } from '@provisioning/core';
+import type { DatabaseHandle } from '@provisioning/persistence';
+import { sql } from 'kysely';
+import type { LocalClaimService } from '../claims/local-claim-service';
+import type { Logger } from '../logging';
+import type { UserService } from '../users/user-service';
+import { claimsRouter } from './admin/claims-router';
+import { identityProvidersRouter } from './admin/identity-providers-router';
+import { residentRouter } from './admin/resident-router';
+import { authenticate, requireRole, tenantResolver } from './auth';
+import type { AuthDependencies } from './auth';
+import { errorHandler, notFoundHandler } from './error-handler';
+import { jsonBody } from './json-body';
+import { usersRouter } from './scim/users-router';
+
+/** Everything the HTTP layer calls. Routes receive services; they never reach into the container. */
+export interface AppServices {
+  logger: Logger;
+  database: DatabaseHandle;
+  auth: AuthDependencies;
+  users: UserService;
+  idps: IdentityProviderService;
+  resident: ResidentServiceProviderService;
+  registry: ConnectorRegistry;
+  claims: LocalClaimService;
+  isReady: () => boolean;
+}
+
+/** Builds the express application (no listening: main.ts does that, tests use supertest). */
+export function buildApp(services: AppServices): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'UP' });
+  });
+  app.get('/health/ready', async (_req: Request, res: Response) => {
+    try {
+      await sql`select 1`.execute(services.database.db);
+      if (!services.isReady()) throw new Error('starting');
+      res.json({ status: 'UP', checks: { database: 'UP', worker: 'UP' } });
+    } catch {
+      res.status(503).json({ status: 'DOWN' });
+    }
+  });
+
+  const scim = express.Router({ mergeParams: true });
+  scim.use(authenticate(services.auth), requireRole());
+  scim.use('/Users', usersRouter(services.users));
+
+  const admin = express.Router({ mergeParams: true });
+  admin.use(authenticate(services.auth), requireRole());
+  admin.use('/identity-providers', identityProvidersRouter(services.idps, services.resident, services.registry));
+  admin.use('/applications/resident', residentRouter(services.resident));
+  admin.use('/claim-dialects', claimsRouter(services.claims));
+
+  const tenant = tenantResolver(services.auth);
+  app.use(['/scim2', '/wso2/scim2', '/t/:tenant/scim2'], tenant, jsonBody(), scim);
+  app.use(['/api/server/v1', '/t/:tenant/api/server/v1'], tenant, jsonBody(), admin);
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(services.logger));
+  return app;
+}

@@ -1,0 +1,77 @@
+import type { NextFunction, Request, Response } from 'express';
+import { ForbiddenError, NotFoundError, UnauthenticatedError } from '@provisioning/errors';
+import type { CredentialCache, UserRepository, UserStorePolicy } from '@provisioning/user-store';
+import { verifyPassword } from '@provisioning/user-store';
+import type { TenantService } from '../users/tenant-service';
+import { ADMIN_ROLE, contextOf, setContext } from './principal';
+
+export interface AuthDependencies {
+  users: UserRepository;
+  policy: UserStorePolicy;
+  cache: CredentialCache;
+  tenants: TenantService;
+}
+
+/** Resolves the tenant of a request: `/t/{tenant}/...` or the super tenant. Unknown tenants are 404. */
+export function tenantResolver(deps: AuthDependencies) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    try {
+      const fromPath = typeof req.params.tenant === 'string' ? req.params.tenant.toLowerCase() : undefined;
+      const tenant = fromPath ?? deps.policy.superTenantDomain;
+      if (!(await deps.tenants.exists(tenant))) throw new NotFoundError(`Tenant ${tenant} does not exist`);
+      setContext(req, { tenant });
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/**
+ * HTTP Basic against the user store. A verified credential is remembered briefly (keyed by an HMAC of
+ * it, never the password), so the memory-hard hash is not recomputed on every request.
+ */
+export function authenticate(deps: AuthDependencies) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    try {
+      const ctx = contextOf(req);
+      const header = req.headers.authorization ?? '';
+      const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+      if (!match) throw new UnauthenticatedError('Authentication required: use HTTP Basic with a user-store user');
+      const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0) throw new UnauthenticatedError('Malformed Basic credentials');
+      const login = decoded.slice(0, colon);
+      const password = decoded.slice(colon + 1);
+      let qualified;
+      try {
+        qualified = deps.policy.parseQualifiedUsername(login, ctx.tenant);
+      } catch {
+        throw new UnauthenticatedError('Invalid credentials');
+      }
+      if (qualified.tenantDomain !== ctx.tenant) throw new UnauthenticatedError('Invalid credentials');
+      const user = await deps.users.findByUsername(ctx.tenant, qualified.username);
+      if (!user || !user.passwordHash) throw new UnauthenticatedError('Invalid credentials');
+      const presented = { tenantDomain: ctx.tenant, username: qualified.username, password };
+      const stored = { userId: user.id, passwordHash: user.passwordHash };
+      if (!deps.cache.lookup(presented, stored)) {
+        if (!(await verifyPassword(password, user.passwordHash))) throw new UnauthenticatedError('Invalid credentials');
+        deps.cache.remember(presented, stored);
+      }
+      ctx.principal = { userId: user.id, username: user.username, tenant: ctx.tenant, roles: user.roles };
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+/** Only callers holding `role` pass. */
+export function requireRole(role = ADMIN_ROLE) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const principal = contextOf(req).principal;
+    if (!principal) return next(new UnauthenticatedError());
+    if (!principal.roles.includes(role)) return next(new ForbiddenError(`User ${principal.username} lacks the ${role} role needed here`));
+    next();
+  };
+}

@@ -1,0 +1,102 @@
+import 'reflect-metadata';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ConnectorDefinition } from '@provisioning/connector-kit';
+import { CONNECTOR_REGISTRY, ConnectorInstances, IdentityProviderService, ProvisioningWorker, ResidentServiceProviderService } from '@provisioning/core';
+import { openDatabase } from '@provisioning/persistence';
+import { CREDENTIAL_CACHE, USER_STORE_POLICY, UserRepository } from '@provisioning/user-store';
+import type { CredentialCache, UserStorePolicy } from '@provisioning/user-store';
+import type { ConnectorRegistry } from '@provisioning/core';
+import type { TenantService } from './users/tenant-service';
+import { LocalClaimService } from './claims/local-claim-service';
+import { buildContainer } from './composition/container';
+import type { ServerConfig } from './config/deployment-config';
+import { CONNECTORS } from './connectors';
+import { buildApp } from './http/app';
+import { createLogger } from './logging';
+import type { Logger } from './logging';
+import { ensureTlsMaterial } from './tls';
+import { TENANTS } from './tokens';
+import { ensureSuperAdmin } from './users/super-admin';
+import { UserService } from './users/user-service';
+
+export interface RunningServer {
+  url: string;
+  logger: Logger;
+  /** Graceful stop: no new requests, in-flight jobs finished or released, database closed. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  connectors?: readonly ConnectorDefinition[];
+  /** Called once with a generated super admin password (first start without a configured one). */
+  onGeneratedPassword?: (username: string, password: string) => void;
+}
+
+/** Opens the store, wires the container, makes sure the super admin exists, listens, starts the worker. */
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logging.level);
+  const database = await openDatabase(config.databaseUrl, config.baseDir);
+  const container = buildContainer(config, logger, database, options.connectors ?? CONNECTORS);
+  const tenants = container.get<TenantService>(TENANTS);
+  const policy = container.get<UserStorePolicy>(USER_STORE_POLICY);
+  const users = container.get(UserRepository);
+  await tenants.ensure(policy.superTenantDomain);
+  const { generatedPassword } = await ensureSuperAdmin(database, users, policy, config.superAdmin);
+  if (generatedPassword) options.onGeneratedPassword?.(config.superAdmin.username, generatedPassword);
+
+  const worker = container.get(ProvisioningWorker);
+  let ready = false;
+  const app = buildApp({
+    logger,
+    database,
+    auth: { users, policy, cache: container.get<CredentialCache>(CREDENTIAL_CACHE), tenants },
+    users: container.get(UserService),
+    idps: container.get(IdentityProviderService),
+    resident: container.get(ResidentServiceProviderService),
+    registry: container.get<ConnectorRegistry>(CONNECTOR_REGISTRY),
+    claims: new LocalClaimService(database.db),
+    isReady: () => ready,
+  });
+
+  let server: Server;
+  if (config.server.tls) {
+    const tls = await ensureTlsMaterial(config.server.dataDir);
+    server = createHttpsServer({ key: tls.key, cert: tls.cert }, app) as unknown as Server;
+  } else {
+    server = createHttpServer(app);
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;
+  const url = `${config.server.tls ? 'https' : 'http'}://${host}:${address.port}`;
+  if (config.provisioning.workerEnabled) worker.start();
+  ready = true;
+  logger.info({ url, database: database.location, tls: config.server.tls }, `provisioning server listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    logger,
+    close: () => {
+      closing ??= (async () => {
+        ready = false;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections?.();
+        await worker.stop();
+        await container.get(ConnectorInstances).closeAll();
+        server.closeAllConnections?.();
+        await closed;
+        await database.close();
+        logger.info({}, 'provisioning server stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import type { DatabaseHandle } from '@provisioning/persistence';
+import { hashPassword, verifyPassword } from '@provisioning/user-store';
+import type { UserRepository, UserStorePolicy } from '@provisioning/user-store';
+import { ADMIN_ROLE } from '../http/principal';
+
+/**
+ * Makes sure the configured super admin exists with the admin role. With no password configured, a
+ * random one is generated on first start and returned (to be printed once); only its hash is stored.
+ * A configured password is the source of truth: if it changed, the stored hash follows.
+ */
+export async function ensureSuperAdmin(
+  database: DatabaseHandle,
+  users: UserRepository,
+  policy: UserStorePolicy,
+  admin: { username: string; password?: string },
+): Promise<{ generatedPassword?: string }> {
+  const tenant = policy.superTenantDomain;
+  const existing = await users.findByUsername(tenant, admin.username);
+  if (existing) {
+    const needsPassword = admin.password !== undefined && !(existing.passwordHash && (await verifyPassword(admin.password, existing.passwordHash)));
+    const needsRole = !existing.roles.includes(ADMIN_ROLE);
+    if (needsPassword || needsRole) {
+      const passwordHash = needsPassword ? await hashPassword(admin.password!) : existing.passwordHash;
+      await database.db.transaction().execute((trx) => users.update(trx, { ...existing, passwordHash, roles: [...new Set([...existing.roles, ADMIN_ROLE])] }));
+    }
+    return {};
+  }
+  const generatedPassword = admin.password === undefined ? randomBytes(12).toString('base64url') : undefined;
+  const password = admin.password ?? generatedPassword!;
+  await database.db.transaction().execute((trx) =>
+    users.insert(trx, {
+      tenant,
+      username: admin.username,
+      passwordHash: null,
+      resource: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: admin.username },
+      claims: { 'http://wso2.org/claims/username': admin.username },
+      roles: [ADMIN_ROLE],
+    }).then(async (user) => users.update(trx, { ...user, passwordHash: await hashPassword(password) })),
+  );
+  return { generatedPassword };
+}
