@@ -32,9 +32,9 @@ export function statusOf(errorCode: string | undefined): number | undefined {
 
 /**
  * Maps whatever jsforce (or the network under it) threw to the project's error taxonomy, keeping
- * Salesforce's own code and message. `afterSend` says whether the request may have been applied.
+ * Salesforce's own code and message; `httpStatus` is the real status when the caller saw it.
  */
-export function toProvisioningError(error: unknown, what: string): ProvisioningError {
+export function toProvisioningError(error: unknown, what: string, httpStatus?: number): ProvisioningError {
   const e = (error ?? {}) as JsforceLikeError;
   const message = e.message ?? String(error);
   if (e.name === 'AbortError' || e.type === 'aborted' || /timed? ?out|aborted due to timeout/i.test(message)) {
@@ -48,7 +48,7 @@ export function toProvisioningError(error: unknown, what: string): ProvisioningE
     });
   }
   const code = e.errorCode ?? e.name;
-  const status = statusOf(code);
+  const status = httpStatus ?? statusOf(code);
   const facts = { status, remoteCode: code, remoteMessage: message, cause: error };
   if (code === 'REQUEST_LIMIT_EXCEEDED') return new UpstreamThrottledError(`${what}: Salesforce API limit reached`, facts);
   if (status !== undefined && (status >= 500 || status === 420 || status === 429)) {

@@ -69,6 +69,7 @@ export class SalesforceSession {
 
   private async send<T>(token: Token, call: RestCall, options: CallOptions): Promise<T> {
     const conn = new jsforce.Connection({ instanceUrl: this.config.domain, accessToken: token.accessToken, version: this.config.apiVersion });
+    const status = captureStatus(conn);
     const started = Date.now();
     const record = (facts: Partial<RemoteCallRecord>) =>
       options.record?.({ method: call.method, path: `${this.apiBase}${call.path}`, body: call.logBody ?? call.body, durationMs: Date.now() - started, ...facts });
@@ -83,7 +84,7 @@ export class SalesforceSession {
         { timeout: this.context.requestTimeoutMs, retry: { maxRetries: 0 } } as never,
       )) as T;
       this.readLimits(conn);
-      record({ status: call.method === 'POST' ? 201 : call.method === 'PATCH' ? 204 : 200 });
+      record({ status: status.last });
       return result;
     } catch (error) {
       this.readLimits(conn);
@@ -91,7 +92,7 @@ export class SalesforceSession {
         record({ status: 401, remoteCode: 'INVALID_SESSION_ID', remoteMessage: (error as Error).message });
         throw error;
       }
-      const mapped = toProvisioningError(error, `${call.method} ${call.path}`);
+      const mapped = toProvisioningError(error, `${call.method} ${call.path}`, status.last);
       const upstream = mapped as { status?: number; remoteCode?: string; remoteMessage?: string };
       record({ status: upstream.status, remoteCode: upstream.remoteCode, remoteMessage: upstream.remoteMessage ?? mapped.message });
       throw mapped;
@@ -179,6 +180,30 @@ export class SalesforceSession {
   toJSON(): object {
     return { apiVersion: this.config.apiVersion, domain: this.config.domain, hasToken: Boolean(this.#token) };
   }
+}
+
+/**
+ * jsforce drops the HTTP status of error responses; this wraps the connection's transport (jsforce is
+ * pinned to 3.10.16, whose Connection keeps it in `_transport`) to remember the last status seen.
+ */
+function captureStatus(conn: object): { last?: number } {
+  const holder: { last?: number } = {};
+  const transport = (conn as { _transport?: { httpRequest: (...args: unknown[]) => unknown } })._transport;
+  if (!transport) return holder;
+  const original = transport.httpRequest.bind(transport);
+  transport.httpRequest = (...args: unknown[]) => {
+    const result = original(...args) as { then?: unknown };
+    if (result && typeof result.then === 'function') {
+      (result as Promise<{ statusCode?: number }>).then(
+        (response) => {
+          holder.last = response?.statusCode;
+        },
+        () => undefined,
+      );
+    }
+    return result;
+  };
+  return holder;
 }
 
 function isInvalidSession(error: unknown): boolean {
