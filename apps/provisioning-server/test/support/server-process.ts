@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** A real server process started as `npm start -- --config` would, for end-to-end tests. */
+export interface ServerProcess {
+  url: string;
+  dataDir: string;
+  configPath: string;
+  child: ChildProcessWithoutNullStreams;
+  output(): string;
+  /** SIGTERM (graceful) or SIGKILL; resolves with the exit code or signal. */
+  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
+}
+
+export const ADMIN = { username: 'admin@wso2.com', password: 'admin' };
+
+/** deployment.toml as the WSO2 guide writes it (with the regex fixed), on plain HTTP and an ephemeral port. */
+export function guideToml(dataDir: string, extra = ''): string {
+  return `[server]
+port = 0
+tls = false
+host = "127.0.0.1"
+data_dir = "${dataDir}"
+
+[super_admin]
+username = "admin@wso2.com"
+password = "admin"
+
+[tenant_mgt]
+enable_email_domain = true
+
+[user_store]
+user_name_attribute = "mail"
+username_java_regex = '^[a-zA-Z0-9._-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$'
+username_java_script_regex = '^[a-zA-Z0-9._-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$'
+
+[provisioning]
+poll_interval_ms = 100
+initial_backoff_ms = 200
+request_timeout_ms = 3000
+${extra}
+`;
+}
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts the server with a config file; resolves once it logs where it listens. */
+export async function startServerProcess(toml: string, dataDir: string): Promise<ServerProcess> {
+  const configPath = join(dataDir, 'deployment.toml');
+  writeFileSync(configPath, toml);
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/provisioning-server/src/main.ts'), '--config', configPath], {
+    cwd: ROOT,
+    env: { ...process.env, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.base.json'), HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' },
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | string | null>((res) => child.once('exit', (code, signal) => res(signal ?? code)));
+  const url = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`server did not start in time:\n${out}`)), 40_000);
+    const check = () => {
+      const match = /listening on (https?:\/\/[^\s"]+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        res(match[1]!);
+      }
+    };
+    child.stdout.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      rej(new Error(`server exited (${String(code)}) before listening:\n${out}`));
+    });
+  });
+  return {
+    url,
+    dataDir,
+    configPath,
+    child,
+    output: () => out,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls until `check` returns a value (not undefined) or the time is up. */
+export async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
