@@ -1,1 +1,27 @@
-export {};
+/**
+ * Salesforce REST API emulator for integration tests and local trials of the provisioning server.
+ */
+export { startSalesforceEmulator } from './server';
+export type { RunningEmulator } from './server';
+export { createEmulatorApp } from './app';
+export { EmulatorState, DEFAULT_PROFILES, resolveOptions } from './emulator-state';
+export type { IssuedToken, ProfileRecord, RequestListener, UserLoginRecord, UserRecord } from './emulator-state';
+export { parseSoql, escapeSoqlString, SoqlSyntaxError } from './soql';
+export type { SoqlQuery, SoqlCondition, SoqlValue } from './soql';
+export { toId18 } from './ids';
+export type {
+  ApiUsage,
+  DmlError,
+  EmulatorOptions,
+  FaultAction,
+  FaultInfo,
+  FaultRule,
+  FieldValue,
+  ProfileOption,
+  RequestLogEntry,
+  ResolvedOptions,
+  SalesforceErrorItem,
+  SaveResult,
+  SObjectRecord,
+  TokenRequestStats,
+} from './types';

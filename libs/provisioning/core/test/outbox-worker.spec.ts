@@ -1,0 +1,173 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { connectorIdOf, parseProperties } from '@provisioning/connector-kit';
+import type { ConnectorDefinition, ConnectorManifest, ProvisioningOperation, ProvisioningResult } from '@provisioning/connector-kit';
+import { UpstreamRejectedError, UpstreamUnavailableError } from '@provisioning/errors';
+import { openDatabase } from '@provisioning/persistence';
+import type { DatabaseHandle } from '@provisioning/persistence';
+import {
+  ConnectorInstances,
+  ConnectorRegistry,
+  DEFAULT_PROVISIONING_SETTINGS,
+  IdentityProviderService,
+  JobDelivery,
+  ProvisioningOutbox,
+  ProvisioningWorker,
+  ResidentServiceProviderService,
+  SecretBox,
+} from '../src/index';
+import type { CoreLogger, ProvisioningSettings } from '../src/index';
+
+/** A recording in-memory target: what a remote system saw, in order; faults scripted per call. */
+class RecordingTarget {
+  readonly seen: ProvisioningOperation[] = [];
+  readonly accounts = new Map<string, Record<string, string>>();
+  failures: Array<Error | undefined> = [];
+  delayMs = 0;
+  async handle(op: ProvisioningOperation): Promise<ProvisioningResult> {
+    if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
+    this.seen.push(op);
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    const fields = Object.fromEntries(op.attributes.map((a) => [a.name, a.value]));
+    if (op.kind === 'create') {
+      const id = `r-${this.accounts.size + 1}`;
+      this.accounts.set(id, { ...fields, active: 'true' });
+      return { outcome: 'created', remoteId: id };
+    }
+    const account = this.accounts.get(op.remoteId!)!;
+    if (op.kind === 'update') Object.assign(account, fields);
+    else account.active = 'false';
+    return { outcome: op.kind === 'update' ? 'updated' : 'deprovisioned', remoteId: op.remoteId };
+  }
+}
+
+const manifest: ConnectorManifest = {
+  type: 'recording',
+  connectorId: connectorIdOf('recording'),
+  displayName: 'Recording',
+  description: 'test target',
+  capabilities: { users: { create: true, update: true, deprovision: true }, groups: false, passwords: false, preview: false, connectionTest: false },
+  properties: [{ key: 'token', displayName: 'Token', type: 'secret', isMandatory: true, isConfidential: true }],
+};
+
+const silent: CoreLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
+
+describe('outbox and worker on SQLite', () => {
+  let database: DatabaseHandle;
+  let target: RecordingTarget;
+  let worker: ProvisioningWorker;
+  let outbox: ProvisioningOutbox;
+  let idps: IdentityProviderService;
+  const settings: ProvisioningSettings = { ...DEFAULT_PROVISIONING_SETTINGS, pollIntervalMs: 20, initialBackoffMs: 10, maxBackoffMs: 20, maxAttempts: 3 };
+
+  beforeEach(async () => {
+    database = await openDatabase(`sqlite:${join(mkdtempSync(join(tmpdir(), 'core-')), 'db.sqlite')}`);
+    target = new RecordingTarget();
+    const definition: ConnectorDefinition<{ token: unknown }> = {
+      manifest,
+      parseConfig: (p) => parseProperties(manifest, z.object({ token: z.string() }), p),
+      create: () => ({ provision: (op) => target.handle(op), preview: async () => ({ method: 'POST', path: '/', body: {}, warnings: [] }), testConnection: async () => ({ ok: true, checks: [] }), close: async () => {} }),
+    };
+    const registry = new ConnectorRegistry([definition as ConnectorDefinition]);
+    idps = new IdentityProviderService(database, registry, new SecretBox(randomBytes(32)));
+    const resident = new ResidentServiceProviderService(database, idps, registry);
+    outbox = new ProvisioningOutbox(resident, idps, silent);
+    const delivery = new JobDelivery(database, idps, new ConnectorInstances(registry, settings, silent), settings, silent);
+    worker = new ProvisioningWorker(database, delivery, outbox, settings, silent);
+    await idps.create('carbon.super', {
+      name: 'Target',
+      claims: {
+        mappings: [
+          { idpClaim: 'Name', localClaim: { uri: 'http://wso2.org/claims/lastname' } },
+          { idpClaim: 'Mail', localClaim: { uri: 'http://wso2.org/claims/emailaddress' } },
+        ],
+        provisioningClaims: [],
+      },
+      provisioning: { outboundConnectors: { connectors: [{ connectorId: manifest.connectorId, isEnabled: true, properties: [{ key: 'token', value: 'tok-secret' }] }] } },
+    });
+    await resident.put('carbon.super', { provisioningConfigurations: { outboundProvisioningIdps: [{ idp: 'Target', connector: 'recording' }] } });
+  });
+
+  afterEach(async () => {
+    await worker.stop(100);
+    await database.close();
+  });
+
+  async function record(operation: 'create' | 'update' | 'delete', claims: Record<string, string>, changedClaims?: string[]) {
+    const jobs = await database.db.transaction().execute((trx) =>
+      outbox.record(trx, { tenant: 'carbon.super', userId: 'u1', username: 'kim', operation, claims, changedClaims }),
+    );
+    outbox.committed();
+    return jobs;
+  }
+
+  it('applies one user\'s create, updates and delete in commit order, sending only changed fields', async () => {
+    target.delayMs = 5;
+    const lastname = 'http://wso2.org/claims/lastname';
+    const mail = 'http://wso2.org/claims/emailaddress';
+    await record('create', { [lastname]: 'One', [mail]: 'kim@x.com' });
+    await record('update', { [lastname]: 'Two', [mail]: 'kim@x.com' }, [lastname]);
+    await record('update', { [lastname]: 'Two', [mail]: 'kim@y.com' }, [mail]);
+    const [last] = await record('delete', { [lastname]: 'Two', [mail]: 'kim@y.com' });
+    worker.start();
+    const states = await worker.waitFor([last!.id], 10_000);
+    expect(states.get(last!.id)).toBe('succeeded');
+    expect(target.seen.map((o) => o.kind)).toEqual(['create', 'update', 'update', 'deprovision']);
+    expect(target.seen[1]!.attributes.map((a) => a.name)).toEqual(['Name']);
+    expect(target.seen[2]!.attributes.map((a) => a.name)).toEqual(['Mail']);
+    expect(target.seen[3]!.remoteId).toBe('r-1');
+    expect(target.accounts.get('r-1')).toEqual({ Name: 'Two', Mail: 'kim@y.com', active: 'false' });
+  });
+
+  it('retries a transient failure and records each attempt', async () => {
+    target.failures = [new UpstreamUnavailableError('503', { status: 503 })];
+    const [job] = await record('create', { 'http://wso2.org/claims/lastname': 'One' });
+    worker.start();
+    expect((await worker.waitFor([job!.id], 10_000)).get(job!.id)).toBe('succeeded');
+    const attempts = await database.db.selectFrom('provisioning_attempts').selectAll().where('job_id', '=', job!.id).orderBy('id').execute();
+    expect(attempts.map((a) => a.outcome)).toEqual(['retrying', 'created']);
+    expect(attempts[0]!.http_status).toBe(503);
+    const identity = await database.db.selectFrom('provisioned_identities').selectAll().executeTakeFirstOrThrow();
+    expect(identity).toMatchObject({ remote_id: 'r-1', state: 'provisioned' });
+  });
+
+  it('fails a rejected create permanently, keeps the remote error, and stores no remote id', async () => {
+    target.failures = [new UpstreamRejectedError('bad', { status: 400, remoteCode: 'INVALID_CROSS_REFERENCE_KEY', remoteMessage: 'Profile ID: id value of incorrect type' })];
+    const [job] = await record('create', { 'http://wso2.org/claims/lastname': 'One' });
+    worker.start();
+    expect((await worker.waitFor([job!.id], 10_000)).get(job!.id)).toBe('failed');
+    const row = await database.db.selectFrom('provisioning_jobs').selectAll().where('id', '=', job!.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(row.last_error!)).toMatchObject({ remoteCode: 'INVALID_CROSS_REFERENCE_KEY', status: 400 });
+    const identity = await database.db.selectFrom('provisioned_identities').selectAll().executeTakeFirstOrThrow();
+    expect(identity.remote_id).toBeNull();
+    expect(identity.state).toBe('failed');
+  });
+
+  it('dead-letters after the configured number of attempts', async () => {
+    target.failures = [new UpstreamUnavailableError('a'), new UpstreamUnavailableError('b'), new UpstreamUnavailableError('c')];
+    const [job] = await record('create', { 'http://wso2.org/claims/lastname': 'One' });
+    worker.start();
+    expect((await worker.waitFor([job!.id], 10_000)).get(job!.id)).toBe('failed');
+    expect(target.seen).toHaveLength(3);
+  });
+
+  it('takes over a job whose lease expired (a crashed worker) and delivers it once', async () => {
+    const [job] = await record('create', { 'http://wso2.org/claims/lastname': 'One' });
+    await database.db.updateTable('provisioning_jobs').set({ state: 'running', lease_owner: 'dead-worker', lease_expires_at: Date.now() - 1, attempts: 1 }).where('id', '=', job!.id).execute();
+    worker.start();
+    expect((await worker.waitFor([job!.id], 10_000)).get(job!.id)).toBe('succeeded');
+    expect(target.seen).toHaveLength(1);
+  });
+
+  it('stores connector secrets only encrypted', async () => {
+    const rows = await database.db.selectFrom('idp_connectors').selectAll().execute();
+    expect(JSON.stringify(rows)).not.toContain('tok-secret');
+    const idp = (await idps.list('carbon.super'))[0]!;
+    expect(idp.connectors[0]!.properties.token).toBe('tok-secret');
+  });
+});
