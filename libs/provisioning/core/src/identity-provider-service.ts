@@ -3,6 +3,7 @@ import { inject, injectable } from 'inversify';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { validateIdpClaimConfig } from '@provisioning/claims';
 import type { IdpClaimConfig } from '@provisioning/claims';
+import type { ZodError } from 'zod';
 import { withDefaults } from '@provisioning/connector-kit';
 import type { ConnectorDefinition } from '@provisioning/connector-kit';
 import { ConflictError, NotFoundError, ValidationError } from '@provisioning/errors';
@@ -350,7 +351,7 @@ function parseInput(body: unknown): IdentityProviderInput {
   return zodParse(identityProviderInputSchema, body, 'identity provider');
 }
 
-function zodParse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown, what: string): T {
+function zodParse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, body: unknown, what: string): T {
   const result = schema.safeParse(body);
   if (!result.success) throw zodToValidationError(result.error, what);
   return result.data;
