@@ -4,7 +4,8 @@ import { notSupported } from '@provisioning/connector-kit';
 import type { OperationKind, ProvisioningOperation, ProvisioningResult, RemoteCallRecord } from '@provisioning/connector-kit';
 import { errorMessage, isProvisioningError, UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
 import { DATABASE } from '@provisioning/persistence';
-import type { DatabaseHandle } from '@provisioning/persistence';
+import type { Database, DatabaseHandle } from '@provisioning/persistence';
+import type { Kysely, Transaction } from 'kysely';
 import { ConnectorInstances } from './connector-instances';
 import type { ConnectorConfiguration, IdentityProvider } from './identity-provider';
 import { IdentityProviderService } from './identity-provider-service';
@@ -69,8 +70,8 @@ export class JobDelivery {
     return { idp, connector };
   }
 
-  private identity(job: ProvisioningJob) {
-    return this.database.db
+  private identity(job: ProvisioningJob, db: Kysely<Database> | Transaction<Database> = this.database.db) {
+    return db
       .selectFrom('provisioned_identities')
       .selectAll()
       .where('idp_id', '=', job.idpId)
@@ -192,13 +193,7 @@ export class JobDelivery {
           at: now,
         })
         .execute();
-      const existing = await trx
-        .selectFrom('provisioned_identities')
-        .selectAll()
-        .where('idp_id', '=', job.idpId)
-        .where('connector_type', '=', job.connectorType)
-        .where('entity_id', '=', job.entityId)
-        .executeTakeFirst();
+      const existing = await this.identity(job, trx);
       const remoteId = result?.remoteId ?? existing?.remote_id ?? null;
       const identityState = result
         ? result.outcome === 'deprovisioned' || operation?.kind === 'deprovision'
