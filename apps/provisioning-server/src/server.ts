@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConnectorDefinition } from '@provisioning/connector-kit';
-import { CONNECTOR_REGISTRY, ConnectorInstances, IdentityProviderService, ProvisioningWorker, ResidentServiceProviderService } from '@provisioning/core';
+import { CONNECTOR_REGISTRY, ConnectorInstances, IdentityProviderService, OperatorService, ProvisioningWorker, ResidentServiceProviderService } from '@provisioning/core';
 import { openDatabase } from '@provisioning/persistence';
 import { CREDENTIAL_CACHE, USER_STORE_POLICY, UserRepository } from '@provisioning/user-store';
 import type { CredentialCache, UserStorePolicy } from '@provisioning/user-store';
@@ -59,6 +59,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     resident: container.get(ResidentServiceProviderService),
     registry: container.get<ConnectorRegistry>(CONNECTOR_REGISTRY),
     claims: new LocalClaimService(database.db),
+    operator: container.get(OperatorService),
     isReady: () => ready,
   });
 

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Express, Request, Response } from 'express';
-import type { ConnectorRegistry, IdentityProviderService, ResidentServiceProviderService } from '@provisioning/core';
+import type { ConnectorRegistry, IdentityProviderService, OperatorService, ResidentServiceProviderService } from '@provisioning/core';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { sql } from 'kysely';
 import type { LocalClaimService } from '../claims/local-claim-service';
@@ -8,6 +8,7 @@ import type { Logger } from '../logging';
 import type { UserService } from '../users/user-service';
 import { claimsRouter } from './admin/claims-router';
 import { identityProvidersRouter } from './admin/identity-providers-router';
+import { idpProvisioningRouter, provisioningRouter } from './admin/provisioning-router';
 import { residentRouter } from './admin/resident-router';
 import { authenticate, requireRole, tenantResolver } from './auth';
 import type { AuthDependencies } from './auth';
@@ -25,6 +26,7 @@ export interface AppServices {
   resident: ResidentServiceProviderService;
   registry: ConnectorRegistry;
   claims: LocalClaimService;
+  operator: OperatorService;
   isReady: () => boolean;
 }
 
@@ -53,9 +55,11 @@ export function buildApp(services: AppServices): Express {
 
   const admin = express.Router({ mergeParams: true });
   admin.use(authenticate(services.auth), requireRole());
+  admin.use('/identity-providers', idpProvisioningRouter(services.operator));
   admin.use('/identity-providers', identityProvidersRouter(services.idps, services.resident, services.registry));
   admin.use('/applications/resident', residentRouter(services.resident));
   admin.use('/claim-dialects', claimsRouter(services.claims));
+  admin.use('/provisioning', provisioningRouter(services.operator));
 
   const tenant = tenantResolver(services.auth);
   app.use(['/scim2', '/wso2/scim2', '/t/:tenant/scim2'], tenant, jsonBody(), scim);

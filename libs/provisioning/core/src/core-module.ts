@@ -5,6 +5,7 @@ import { IdentityProviderService } from './identity-provider-service';
 import { ProvisioningOutbox } from './outbox';
 import { ResidentServiceProviderService } from './resident-service-provider';
 import { ProvisioningWorker } from './worker';
+import { OperatorService } from './operator-service';
 
 /**
  * The provisioning core's bindings. The host binds DATABASE, CONNECTOR_REGISTRY, SECRET_BOX,
@@ -17,4 +18,5 @@ export const provisioningCoreModule = new ContainerModule(({ bind }) => {
   bind(ProvisioningOutbox).toSelf().inSingletonScope();
   bind(JobDelivery).toSelf().inSingletonScope();
   bind(ProvisioningWorker).toSelf().inSingletonScope();
+  bind(OperatorService).toSelf().inSingletonScope();
 });

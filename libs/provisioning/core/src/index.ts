@@ -21,3 +21,5 @@ export { decideAfterFailure, isTransient } from './retry-policy';
 export { DEFAULT_PROVISIONING_SETTINGS } from './settings';
 export type { ProvisioningSettings } from './settings';
 export type { CoreLogger } from './logger';
+export { OperatorService } from './operator-service';
+export type { JobQuery, IdentityStatus, AttemptLog } from './operator-service';

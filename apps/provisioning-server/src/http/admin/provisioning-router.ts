@@ -1,0 +1,55 @@
+import { Router } from 'express';
+import type { Request } from 'express';
+import { scimUserToLocalClaims } from '@provisioning/claims';
+import type { OperatorService } from '@provisioning/core';
+import { ValidationError } from '@provisioning/errors';
+import { normaliseUserInput } from '../../users/scim-user';
+import { contextOf } from '../principal';
+
+function jobId(req: Request): number {
+  const id = Number(req.params.id);
+  if (!Number.isInteger(id) || id <= 0) throw new ValidationError(`job id "${req.params.id}" is not a positive integer`);
+  return id;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** /api/server/v1/provisioning: jobs, per-user status and the attempt log (operators). */
+export function provisioningRouter(operator: OperatorService): Router {
+  const router = Router();
+  router.get('/jobs', async (req, res) => {
+    const limit = text(req.query.limit) ? Number(req.query.limit) : undefined;
+    res.json(await operator.jobs(contextOf(req).tenant, { state: text(req.query.state), user: text(req.query.user), idp: text(req.query.idp), limit }));
+  });
+  router.post('/jobs/:id/retry', async (req, res) => {
+    res.json(await operator.retry(contextOf(req).tenant, jobId(req)));
+  });
+  router.post('/jobs/:id/discard', async (req, res) => {
+    res.json(await operator.discard(contextOf(req).tenant, jobId(req)));
+  });
+  router.get('/status', async (req, res) => {
+    const user = text(req.query.user);
+    if (!user) throw new ValidationError('query parameter "user" (a username) is required');
+    res.json({ user, connectors: await operator.status(contextOf(req).tenant, user) });
+  });
+  router.get('/logs', async (req, res) => {
+    res.json(await operator.logs(contextOf(req).tenant, { user: text(req.query.user), idp: text(req.query.idp) }));
+  });
+  return router;
+}
+
+/** Per-IdP operator endpoints mounted under /identity-providers/{id}/provisioning. */
+export function idpProvisioningRouter(operator: OperatorService): Router {
+  const router = Router({ mergeParams: true });
+  router.post('/:id/provisioning/preview', async (req, res) => {
+    const input = normaliseUserInput(req.body);
+    const claims = scimUserToLocalClaims(input.resource);
+    res.json(await operator.preview(contextOf(req).tenant, req.params.id, claims, input.userName));
+  });
+  router.post('/:id/provisioning/outbound-connectors/:connectorId/test', async (req, res) => {
+    res.json(await operator.testConnection(contextOf(req).tenant, req.params.id, req.params.connectorId));
+  });
+  return router;
+}
