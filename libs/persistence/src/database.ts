@@ -7,6 +7,7 @@ import { ValidationError } from '@provisioning/errors';
 import type { Database } from './schema';
 import type { SqlDialectName } from './dialect';
 import { initialMigration } from './migrations/0001-initial';
+import { jobCoalescingMigration } from './migrations/0002-job-coalescing';
 
 /** An open database with its dialect; `close` releases the file or pool. */
 export interface DatabaseHandle {
@@ -19,7 +20,7 @@ export interface DatabaseHandle {
 
 /** Versioned migrations, in order. Never edit a released one: add the next. */
 function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
-  return { '0001-initial': initialMigration(dialect) };
+  return { '0001-initial': initialMigration(dialect), '0002-job-coalescing': jobCoalescingMigration };
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

@@ -97,6 +97,8 @@ export interface ProvisioningJobTable {
   created_at: number;
   updated_at: number;
   completed_at: number | null;
+  /** Set on a pending update absorbed into an earlier job of its chain; it settles with that job. */
+  coalesced_into: number | null;
 }
 
 export interface ProvisionedIdentityTable {

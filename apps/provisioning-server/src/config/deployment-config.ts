@@ -75,6 +75,7 @@ const schema = z
         request_timeout_ms: positiveInt.optional(),
         concurrency: positiveInt.max(64).optional(),
         blocking_timeout_ms: positiveInt.optional(),
+        throttle_pause_ms: positiveInt.optional(),
         worker_enabled: z.boolean().optional(),
       })
       .strict()
@@ -157,6 +158,7 @@ function buildConfig(raw: unknown, baseDir: string, source: string): ServerConfi
       requestTimeoutMs: p.request_timeout_ms ?? d.requestTimeoutMs,
       concurrency: p.concurrency ?? d.concurrency,
       blockingTimeoutMs: p.blocking_timeout_ms ?? d.blockingTimeoutMs,
+      throttlePauseMs: p.throttle_pause_ms ?? d.throttlePauseMs,
       failOnBlockingFailure: c.outbound_provisioning_management?.fail_on_blocking_outbound_provision_failure ?? d.failOnBlockingFailure,
       workerEnabled: p.worker_enabled ?? d.workerEnabled,
     },

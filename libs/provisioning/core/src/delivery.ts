@@ -22,6 +22,8 @@ export interface DeliveryOutcome {
   result?: ProvisioningResult;
   error?: JobError;
   durationMs: number;
+  /** Set when the remote system throttled us: leave this connector alone until then. */
+  pausedUntil?: number;
 }
 
 /** Observer of attempts (metrics). */
@@ -86,7 +88,10 @@ export class JobDelivery {
     let kind: OperationKind = job.operation;
     if (kind === 'update' && !remoteId) kind = 'create';
     let attributes = allAttributes;
-    if (kind === 'update') {
+    // After an attempt whose outcome is unknown (timeout after sending), re-send the whole latest
+    // state: a late-landing older PATCH is then repaired by this one instead of leaving stale fields.
+    const resendAll = job.lastError?.outcomeUnknown === true;
+    if (kind === 'update' && !resendAll) {
       attributes = computeOutboundAttributes(job.payload.claims, idp.claims, {
         onlyChangedLocalClaims: new Set(job.payload.changedClaims ?? []),
       });
@@ -147,7 +152,10 @@ export class JobDelivery {
   ): Promise<DeliveryOutcome> {
     const now = Date.now();
     const error = failure === undefined ? undefined : toJobError(failure);
-    const decision = failure === undefined ? undefined : decideAfterFailure(failure, job.attempts, this.settings);
+    const throttled = error?.kind === 'upstream-throttled';
+    const pausedUntil = throttled ? now + Math.max((failure as { retryAfterMs?: number }).retryAfterMs ?? 0, this.settings.throttlePauseMs) : undefined;
+    // Throttling is not a failure of this job: it waits for the pause and keeps its attempt budget.
+    const decision = failure === undefined ? undefined : throttled ? { retry: true as const, delayMs: pausedUntil! - now } : decideAfterFailure(failure, job.attempts, this.settings);
     const state: DeliveryOutcome['state'] = !error ? 'succeeded' : decision?.retry ? 'retrying' : 'failed';
     if (error && !isProvisioningError(failure)) {
       this.logger.error({ err: failure, jobId: job.id }, 'unexpected error while delivering a provisioning job');
@@ -164,6 +172,7 @@ export class JobDelivery {
           last_error: error ? JSON.stringify(error) : null,
           next_attempt_at: decision?.retry ? now + decision.delayMs : job.nextAttemptAt,
           completed_at: state === 'retrying' ? null : now,
+          ...(throttled ? { attempts: Math.max(0, job.attempts - 1) } : {}),
         })
         .where('id', '=', job.id)
         .where('lease_owner', '=', leaseOwner)
@@ -171,6 +180,15 @@ export class JobDelivery {
       if (Number(updated.numUpdatedRows) === 0) {
         // Our lease was taken over (we were too slow); the new owner records its own outcome.
         return;
+      }
+      if (state !== 'retrying') {
+        // Updates coalesced into this job settle with it.
+        await trx
+          .updateTable('provisioning_jobs')
+          .set({ state, updated_at: now, completed_at: now, last_error: error ? JSON.stringify(error) : null })
+          .where('coalesced_into', '=', job.id)
+          .where('state', 'in', state === 'succeeded' ? ['pending', 'failed'] : ['pending'])
+          .execute();
       }
       await trx
         .insertInto('provisioning_attempts')
@@ -230,7 +248,7 @@ export class JobDelivery {
     const log = this.logger.child({ jobId: job.id, idp: job.idpName, connector: job.connectorType, user: job.entityName, op: operation?.kind ?? job.operation });
     if (state === 'succeeded') log.info({ outcome: result?.outcome, remoteId: result?.remoteId, durationMs }, 'provisioning job delivered');
     else log.warn({ state, attempts: job.attempts, error }, state === 'retrying' ? 'provisioning attempt failed; will retry' : 'provisioning job failed');
-    return { jobId: job.id, state, result, error, durationMs };
+    return { jobId: job.id, state, result, error, durationMs, ...(pausedUntil !== undefined ? { pausedUntil } : {}) };
   }
 }
 
@@ -244,6 +262,7 @@ function toJobError(error: unknown): JobError {
       ...(upstream.status !== undefined ? { status: upstream.status } : {}),
       ...(upstream.remoteCode ? { remoteCode: upstream.remoteCode } : {}),
       ...(upstream.remoteMessage ? { remoteMessage: upstream.remoteMessage } : {}),
+      ...((error as { outcomeUnknown?: boolean }).outcomeUnknown ? { outcomeUnknown: true } : {}),
     };
   }
   return { kind: 'internal', message: errorMessage(error) };

@@ -24,6 +24,8 @@ export interface JobError {
   status?: number;
   remoteCode?: string;
   remoteMessage?: string;
+  /** The request may have been applied remotely although no answer came (timeout after sending). */
+  outcomeUnknown?: boolean;
 }
 
 export interface ProvisioningJob {

@@ -86,7 +86,11 @@ export class OperatorService {
     const job = await this.job(tenant, id);
     if (job.state === 'running' || job.state === 'succeeded') throw new ConflictError(`Job ${id} is ${job.state} and cannot be discarded`);
     const now = Date.now();
-    await this.database.db.updateTable('provisioning_jobs').set({ state: 'discarded', completed_at: now, updated_at: now }).where('id', '=', id).execute();
+    await this.database.db
+      .updateTable('provisioning_jobs')
+      .set({ state: 'discarded', completed_at: now, updated_at: now })
+      .where((eb) => eb.or([eb('id', '=', id), eb.and([eb('coalesced_into', '=', id), eb('state', 'in', ['pending', 'failed'])])]))
+      .execute();
     return this.job(tenant, id);
   }
 

@@ -15,6 +15,8 @@ export interface ProvisioningSettings {
   blockingTimeoutMs: number;
   /** With blocking targets: a failed outbound create fails the request and removes the local user. */
   failOnBlockingFailure: boolean;
+  /** How long a connector is left alone after the remote system reports a rate limit (at least). */
+  throttlePauseMs: number;
   /** Start the delivery worker (false keeps jobs queued, e.g. for maintenance). */
   workerEnabled: boolean;
 }
@@ -29,5 +31,6 @@ export const DEFAULT_PROVISIONING_SETTINGS: ProvisioningSettings = {
   concurrency: 4,
   blockingTimeoutMs: 60_000,
   failOnBlockingFailure: false,
+  throttlePauseMs: 60_000,
   workerEnabled: true,
 };

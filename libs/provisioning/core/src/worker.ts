@@ -6,7 +6,7 @@ import type { DatabaseHandle } from '@provisioning/persistence';
 import { JobDelivery } from './delivery';
 import type { AttemptObserver, DeliveryOutcome } from './delivery';
 import { toJob } from './jobs';
-import type { JobState, ProvisioningJob } from './jobs';
+import type { JobPayload, JobState, ProvisioningJob } from './jobs';
 import type { CoreLogger } from './logger';
 import { ProvisioningOutbox } from './outbox';
 import type { ProvisioningSettings } from './settings';
@@ -29,6 +29,7 @@ export class ProvisioningWorker {
   readonly #inFlight = new Map<number, Promise<void>>();
   readonly #waiters = new Map<number, Waiter[]>();
   readonly #observers = new Set<AttemptObserver>();
+  readonly #pauses = new Map<string, number>();
   #unsubscribe: (() => void) | undefined;
 
   constructor(
@@ -154,6 +155,7 @@ export class ProvisioningWorker {
     const task = this.delivery
       .deliver(job, this.owner)
       .then((outcome: DeliveryOutcome) => {
+        if (outcome.pausedUntil !== undefined) this.pause(job.idpId, job.connectorType, outcome.pausedUntil);
         for (const observer of this.#observers) observer(outcome, job);
         if (outcome.state !== 'retrying') this.notify(job.id, outcome.state);
       })
@@ -202,12 +204,15 @@ export class ProvisioningWorker {
           ),
         ),
       )
+      .where('j.coalesced_into', 'is', null)
       .where('j.id', 'not in', [0, ...this.#inFlight.keys()])
       .orderBy('j.id')
-      .limit(limit)
+      .limit(limit * 4)
       .execute();
     const claimed: ProvisioningJob[] = [];
     for (const row of candidates) {
+      if (claimed.length >= limit) break;
+      if (this.isPaused(row.idp_id, row.connector_type, now)) continue;
       const result = await db
         .updateTable('provisioning_jobs')
         .set({ state: 'running', lease_owner: this.owner, lease_expires_at: now + this.settings.leaseMs, attempts: row.attempts + 1, updated_at: now })
@@ -216,9 +221,58 @@ export class ProvisioningWorker {
         .where('updated_at', '=', row.updated_at)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) {
-        claimed.push(toJob({ ...row, state: 'running', lease_owner: this.owner, attempts: row.attempts + 1 }));
+        const payload = row.operation === 'deprovision' ? row.payload : await this.absorbFollowers(row.id, row.idp_id, row.connector_type, row.entity_id, row.payload);
+        claimed.push(toJob({ ...row, payload, state: 'running', lease_owner: this.owner, attempts: row.attempts + 1 }));
       }
     }
     return claimed;
+  }
+
+  /**
+   * Coalescing: pending updates queued right behind a claimed create or update of the same chain are
+   * absorbed into it, so one remote call carries the latest values. They settle with that job.
+   */
+  private async absorbFollowers(headId: number, idpId: string, connectorType: string, entityId: string, headPayload: string): Promise<string> {
+    return this.database.db.transaction().execute(async (trx) => {
+      const next = await trx
+        .selectFrom('provisioning_jobs')
+        .select(['id', 'operation', 'state', 'payload', 'coalesced_into'])
+        .where('idp_id', '=', idpId)
+        .where('connector_type', '=', connectorType)
+        .where('entity_id', '=', entityId)
+        .where('id', '>', headId)
+        .where('state', 'in', ['pending', 'retrying', 'running'])
+        .orderBy('id')
+        .execute();
+      const absorbed: number[] = [];
+      const payload = JSON.parse(headPayload) as JobPayload;
+      const changed = new Set(payload.changedClaims ?? []);
+      for (const job of next) {
+        if (job.coalesced_into === headId) continue;
+        if (job.operation !== 'update' || job.state !== 'pending' || job.coalesced_into !== null) break;
+        const follower = JSON.parse(job.payload) as JobPayload;
+        payload.claims = follower.claims;
+        for (const c of follower.changedClaims ?? []) changed.add(c);
+        absorbed.push(job.id);
+      }
+      if (absorbed.length === 0) return headPayload;
+      if (payload.changedClaims !== undefined) payload.changedClaims = [...changed].sort();
+      const merged = JSON.stringify(payload);
+      await trx.updateTable('provisioning_jobs').set({ payload: merged }).where('id', '=', headId).execute();
+      await trx.updateTable('provisioning_jobs').set({ coalesced_into: headId, updated_at: Date.now() }).where('id', 'in', absorbed).execute();
+      this.logger.debug({ jobId: headId, absorbed }, 'coalesced pending updates into one job');
+      return merged;
+    });
+  }
+
+  /** A connector that reported a rate limit is left alone until its pause ends. */
+  pause(idpId: string, connectorType: string, untilMs: number): void {
+    const key = `${idpId}\0${connectorType}`;
+    if ((this.#pauses.get(key) ?? 0) < untilMs) this.#pauses.set(key, untilMs);
+  }
+
+  private isPaused(idpId: string, connectorType: string, now: number): boolean {
+    const until = this.#pauses.get(`${idpId}\0${connectorType}`);
+    return until !== undefined && until > now;
   }
 }

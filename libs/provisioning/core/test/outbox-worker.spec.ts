@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectorIdOf, parseProperties } from '@provisioning/connector-kit';
 import type { ConnectorDefinition, ConnectorManifest, ProvisioningOperation, ProvisioningResult } from '@provisioning/connector-kit';
-import { UpstreamRejectedError, UpstreamUnavailableError } from '@provisioning/errors';
+import { UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError } from '@provisioning/errors';
 import { openDatabase } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import {
@@ -63,7 +63,7 @@ describe('outbox and worker on SQLite', () => {
   let worker: ProvisioningWorker;
   let outbox: ProvisioningOutbox;
   let idps: IdentityProviderService;
-  const settings: ProvisioningSettings = { ...DEFAULT_PROVISIONING_SETTINGS, pollIntervalMs: 20, initialBackoffMs: 10, maxBackoffMs: 20, maxAttempts: 3 };
+  const settings: ProvisioningSettings = { ...DEFAULT_PROVISIONING_SETTINGS, pollIntervalMs: 20, initialBackoffMs: 10, maxBackoffMs: 20, maxAttempts: 3, throttlePauseMs: 100 };
 
   beforeEach(async () => {
     database = await openDatabase(`sqlite:${join(mkdtempSync(join(tmpdir(), 'core-')), 'db.sqlite')}`);
@@ -106,22 +106,65 @@ describe('outbox and worker on SQLite', () => {
     return jobs;
   }
 
-  it('applies one user\'s create, updates and delete in commit order, sending only changed fields', async () => {
-    target.delayMs = 5;
+  it('applies one user\'s changes in commit order, sending only changed fields', async () => {
     const lastname = 'http://wso2.org/claims/lastname';
     const mail = 'http://wso2.org/claims/emailaddress';
-    await record('create', { [lastname]: 'One', [mail]: 'kim@x.com' });
-    await record('update', { [lastname]: 'Two', [mail]: 'kim@x.com' }, [lastname]);
-    await record('update', { [lastname]: 'Two', [mail]: 'kim@y.com' }, [mail]);
-    const [last] = await record('delete', { [lastname]: 'Two', [mail]: 'kim@y.com' });
     worker.start();
-    const states = await worker.waitFor([last!.id], 10_000);
-    expect(states.get(last!.id)).toBe('succeeded');
+    const steps: Array<[Parameters<typeof record>[0], Record<string, string>, string[]?]> = [
+      ['create', { [lastname]: 'One', [mail]: 'kim@x.com' }],
+      ['update', { [lastname]: 'Two', [mail]: 'kim@x.com' }, [lastname]],
+      ['update', { [lastname]: 'Two', [mail]: 'kim@y.com' }, [mail]],
+      ['delete', { [lastname]: 'Two', [mail]: 'kim@y.com' }],
+    ];
+    for (const [operation, claims, changed] of steps) {
+      const [job] = await record(operation, claims, changed);
+      expect((await worker.waitFor([job!.id], 10_000)).get(job!.id)).toBe('succeeded');
+    }
     expect(target.seen.map((o) => o.kind)).toEqual(['create', 'update', 'update', 'deprovision']);
     expect(target.seen[1]!.attributes.map((a) => a.name)).toEqual(['Name']);
     expect(target.seen[2]!.attributes.map((a) => a.name)).toEqual(['Mail']);
     expect(target.seen[3]!.remoteId).toBe('r-1');
     expect(target.accounts.get('r-1')).toEqual({ Name: 'Two', Mail: 'kim@y.com', active: 'false' });
+  });
+
+  it('coalesces queued updates into the job ahead of them and keeps a later delete after them', async () => {
+    const lastname = 'http://wso2.org/claims/lastname';
+    const mail = 'http://wso2.org/claims/emailaddress';
+    const [create] = await record('create', { [lastname]: 'One', [mail]: 'kim@x.com' });
+    const [u1] = await record('update', { [lastname]: 'Two', [mail]: 'kim@x.com' }, [lastname]);
+    const [u2] = await record('update', { [lastname]: 'Two', [mail]: 'kim@y.com' }, [mail]);
+    const [del] = await record('delete', { [lastname]: 'Two', [mail]: 'kim@y.com' });
+    worker.start();
+    const states = await worker.waitFor([create!.id, u1!.id, u2!.id, del!.id], 10_000);
+    expect([...states.values()]).toEqual(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    expect(target.seen.map((o) => o.kind)).toEqual(['create', 'deprovision']);
+    expect(Object.fromEntries(target.seen[0]!.attributes.map((a) => [a.name, a.value]))).toEqual({ Name: 'Two', Mail: 'kim@y.com' });
+    const rows = await database.db.selectFrom('provisioning_jobs').select(['id', 'coalesced_into']).orderBy('id').execute();
+    expect(rows.map((r) => r.coalesced_into)).toEqual([null, create!.id, create!.id, null]);
+  });
+
+  it('pauses a throttled connector without spending attempts, then delivers', async () => {
+    target.failures = [new UpstreamThrottledError('limit', { status: 403, remoteCode: 'REQUEST_LIMIT_EXCEEDED', retryAfterMs: 300 })];
+    const [job] = await record('create', { 'http://wso2.org/claims/lastname': 'One' });
+    worker.start();
+    expect((await worker.waitFor([job!.id], 10_000)).get(job!.id)).toBe('succeeded');
+    const attempts = await database.db.selectFrom('provisioning_attempts').selectAll().where('job_id', '=', job!.id).orderBy('id').execute();
+    expect(attempts.map((a) => a.outcome)).toEqual(['retrying', 'created']);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(250);
+    const row = await database.db.selectFrom('provisioning_jobs').select('attempts').where('id', '=', job!.id).executeTakeFirstOrThrow();
+    expect(row.attempts).toBe(1);
+  });
+
+  it('re-sends every attribute after an update whose outcome was unknown', async () => {
+    const lastname = 'http://wso2.org/claims/lastname';
+    const mail = 'http://wso2.org/claims/emailaddress';
+    worker.start();
+    const [c] = await record('create', { [lastname]: 'One', [mail]: 'kim@x.com' });
+    await worker.waitFor([c!.id], 10_000);
+    target.failures = [new UpstreamUnavailableError('timeout', { outcomeUnknown: true })];
+    const [u] = await record('update', { [lastname]: 'Two', [mail]: 'kim@x.com' }, [lastname]);
+    expect((await worker.waitFor([u!.id], 10_000)).get(u!.id)).toBe('succeeded');
+    expect(target.seen.map((o) => o.attributes.map((a) => a.name).sort())).toEqual([['Mail', 'Name'], ['Name'], ['Mail', 'Name']]);
   });
 
   it('retries a transient failure and records each attempt', async () => {
