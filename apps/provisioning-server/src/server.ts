@@ -17,6 +17,7 @@ import { CONNECTORS } from './connectors';
 import { buildApp } from './http/app';
 import { createLogger } from './logging';
 import type { Logger } from './logging';
+import { createMetrics } from './metrics';
 import { ensureTlsMaterial } from './tls';
 import { TENANTS } from './tokens';
 import { ensureSuperAdmin } from './users/super-admin';
@@ -61,6 +62,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     claims: new LocalClaimService(database.db),
     operator: container.get(OperatorService),
     isReady: () => ready,
+    metrics: createMetrics(database, worker, container.get(ConnectorInstances)),
+    metricsRequireAuth: config.metrics.requireAuthentication,
   });
 
   let server: Server;

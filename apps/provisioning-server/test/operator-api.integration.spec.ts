@@ -86,4 +86,16 @@ describe('operator API', () => {
     const again = await auth(request(server.url).post(`/api/server/v1/provisioning/jobs/${failed.id}/retry`));
     expect(again.status).toBe(409);
   });
+
+  it('exposes Prometheus metrics and health probes without credentials', async () => {
+    const metrics = await request(server.url).get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/provisioning_jobs\{state="succeeded"\} [1-9]/);
+    expect(metrics.text).toMatch(/provisioning_jobs\{state="failed"\} 0/);
+    expect(metrics.text).toMatch(/provisioning_token_requests_total\{connector="salesforce",outcome="success"\} 1/);
+    expect(metrics.text).toMatch(/provisioning_remote_calls_total\{connector="salesforce",outcome="upstream-rejected"\} 1/);
+    expect(metrics.text).toMatch(/provisioning_delivery_latency_seconds_count\{connector="salesforce",operation="create"\} 1/);
+    expect((await request(server.url).get('/health/live')).status).toBe(200);
+    expect((await request(server.url).get('/health/ready')).body).toMatchObject({ status: 'UP' });
+  });
 });

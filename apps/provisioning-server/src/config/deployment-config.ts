@@ -17,6 +17,7 @@ export interface ServerConfig {
   provisioning: ProvisioningSettings;
   security: { secretKey?: string; secretKeyFile: string };
   logging: { level: string };
+  metrics: { requireAuthentication: boolean };
   /** Where relative paths were resolved from (the config file's folder, or the working directory). */
   baseDir: string;
 }
@@ -87,6 +88,7 @@ const schema = z
       })
       .strict()
       .optional(),
+    metrics: z.object({ require_authentication: z.boolean().optional() }).strict().optional(),
     logging: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).strict().optional(),
   })
   .strict();
@@ -164,6 +166,7 @@ function buildConfig(raw: unknown, baseDir: string, source: string): ServerConfi
     },
     security: { secretKey: c.security?.secret_key, secretKeyFile: resolve(dataDir, c.security?.secret_key_file ?? 'secret.key') },
     logging: { level: c.logging?.level ?? 'info' },
+    metrics: { requireAuthentication: c.metrics?.require_authentication ?? false },
     baseDir,
   };
 }

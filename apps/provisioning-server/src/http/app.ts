@@ -3,6 +3,7 @@ import type { Express, Request, Response } from 'express';
 import type { ConnectorRegistry, IdentityProviderService, OperatorService, ResidentServiceProviderService } from '@provisioning/core';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { sql } from 'kysely';
+import type { Registry } from 'prom-client';
 import type { LocalClaimService } from '../claims/local-claim-service';
 import type { Logger } from '../logging';
 import type { UserService } from '../users/user-service';
@@ -28,6 +29,9 @@ export interface AppServices {
   claims: LocalClaimService;
   operator: OperatorService;
   isReady: () => boolean;
+  metrics: Registry;
+  /** `[metrics] require_authentication`: scrapes need an admin's credentials. */
+  metricsRequireAuth: boolean;
 }
 
 /** Builds the express application (no listening: main.ts does that, tests use supertest). */
@@ -47,6 +51,11 @@ export function buildApp(services: AppServices): Express {
     } catch {
       res.status(503).json({ status: 'DOWN' });
     }
+  });
+
+  const metricsGuard = services.metricsRequireAuth ? [tenantResolver(services.auth), authenticate(services.auth), requireRole()] : [];
+  app.get('/metrics', ...metricsGuard, async (_req: Request, res: Response) => {
+    res.type(services.metrics.contentType).send(await services.metrics.metrics());
   });
 
   const scim = express.Router({ mergeParams: true });

@@ -277,7 +277,8 @@ export class IdentityProviderService {
         rules: (input.rulesEnabled ?? previous?.rulesEnabled ?? false) ? 1 : 0,
         properties: JSON.stringify(publicProps),
         secrets: Object.keys(secretProps).length > 0 ? this.secretBox.seal(JSON.stringify(secretProps)) : null,
-        revision: (previous?.revision ?? 0) + 1,
+        // A connector instance (and its OAuth token) is reused while its configuration is unchanged.
+        revision: previous && sameConfiguration(previous, merged, isEnabled, input) ? previous.revision : (previous?.revision ?? 0) + 1,
         updated_at: Date.now(),
       });
     }
@@ -341,6 +342,17 @@ export class IdentityProviderService {
       provisioning: { jit: idp.jit },
     };
   }
+}
+
+function sameConfiguration(previous: ConnectorConfiguration, properties: Record<string, string>, isEnabled: boolean, input: ConnectorInput): boolean {
+  const keys = new Set([...Object.keys(previous.properties), ...Object.keys(properties)]);
+  return (
+    previous.isEnabled === isEnabled &&
+    previous.isDefault === (input.isDefault ?? previous.isDefault) &&
+    previous.blockingEnabled === (input.blockingEnabled ?? previous.blockingEnabled) &&
+    previous.rulesEnabled === (input.rulesEnabled ?? previous.rulesEnabled) &&
+    [...keys].every((k) => previous.properties[k] === properties[k])
+  );
 }
 
 function emptyClaims(): IdpClaimConfig {
