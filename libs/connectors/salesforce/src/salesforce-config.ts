@@ -30,6 +30,10 @@ export const salesforceManifest: ConnectorManifest = {
     { key: 'sf-prov-pattern', displayName: 'Provisioning Pattern', description: 'Remote username pattern from {UN}, {UD}, {TD}, {IDP}', type: 'string', isMandatory: false, isConfidential: false },
     { key: 'sf-prov-separator', displayName: 'Provisioning Separator', type: 'string', isMandatory: false, isConfidential: false },
     { key: 'sf-prov-domainName', displayName: 'Provisioning Domain', description: 'Domain appended to provisioned usernames', type: 'string', isMandatory: false, isConfidential: false },
+    { key: 'sf-jwt-private-key', displayName: 'JWT private key', description: 'PEM private key of the connected app certificate: enables the JWT bearer grant', type: 'secret', isMandatory: false, isConfidential: true },
+    { key: 'sf-jwt-audience', displayName: 'JWT audience', description: 'aud of the JWT assertion (default: the token endpoint\'s origin)', type: 'url', isMandatory: false, isConfidential: false },
+    { key: 'sf-deprovisioning-mode', displayName: 'Deprovisioning mode', description: 'deactivate (IsActive=false, frees the licence) or freeze (blocks login, keeps the licence)', type: 'string', isMandatory: false, isConfidential: false, defaultValue: 'deactivate', options: ['deactivate', 'freeze'] },
+    { key: 'sf-api-usage-limit-percent', displayName: 'API usage ceiling (%)', description: 'Stop calling for a while when Sforce-Limit-Info reports this share of the daily API limit used', type: 'integer', isMandatory: false, isConfidential: false, defaultValue: '95' },
   ],
 };
 
@@ -46,9 +50,17 @@ const schema = z
     'sf-prov-pattern': z.string().optional(),
     'sf-prov-separator': z.string().optional(),
     'sf-prov-domainName': z.string().regex(/^[a-z0-9.-]+\.[a-z]{2,}$/i, { message: 'must be a domain name such as example.com' }).optional(),
+    'sf-jwt-private-key': secretProperty
+      .refine((s) => /-----BEGIN (RSA |ENCRYPTED )?PRIVATE KEY-----/.test(s.reveal()), { message: 'must be a PEM private key' })
+      .optional(),
+    'sf-jwt-audience': secureUrlProperty.optional(),
+    'sf-deprovisioning-mode': z.enum(['deactivate', 'freeze'], { message: 'must be deactivate or freeze' }),
+    'sf-api-usage-limit-percent': z.coerce.number({ message: 'must be a number' }).int().min(1).max(100),
   })
   .superRefine((value, ctx) => {
-    if (value['sf-usePasswordGrant']) {
+    if (value['sf-jwt-private-key']) {
+      if (!value['sf-username']) ctx.addIssue({ code: 'custom', path: ['sf-username'], message: 'is required for the JWT bearer grant (the subject)' });
+    } else if (value['sf-usePasswordGrant']) {
       if (!value['sf-username']) ctx.addIssue({ code: 'custom', path: ['sf-username'], message: 'is required for the password grant' });
       if (!value['sf-password']) ctx.addIssue({ code: 'custom', path: ['sf-password'], message: 'is required for the password grant' });
     }
@@ -63,7 +75,11 @@ const schema = z
     username: v['sf-username'],
     password: v['sf-password'],
     tokenEndpoint: v['sf-token-endpoint'],
-    grant: v['sf-usePasswordGrant'] ? ('password' as const) : ('client_credentials' as const),
+    grant: v['sf-jwt-private-key'] ? ('jwt-bearer' as const) : v['sf-usePasswordGrant'] ? ('password' as const) : ('client_credentials' as const),
+    jwtPrivateKey: v['sf-jwt-private-key'],
+    jwtAudience: (v['sf-jwt-audience'] ?? new URL(v['sf-token-endpoint']).origin).replace(/\/+$/, ''),
+    deprovisioningMode: v['sf-deprovisioning-mode'],
+    apiUsageLimitPercent: v['sf-api-usage-limit-percent'],
     usernamePattern: v['sf-prov-pattern'],
     usernameSeparator: v['sf-prov-separator'],
     provisioningDomain: v['sf-prov-domainName'],

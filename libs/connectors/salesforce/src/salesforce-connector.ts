@@ -12,6 +12,7 @@ import type {
 import { parseSalesforceConfig, salesforceManifest } from './salesforce-config';
 import type { SalesforceConfig } from './salesforce-config';
 import { SalesforceSession } from './salesforce-session';
+import { remoteUsername } from './remote-username';
 import { describeProblems, soqlString, toUserRecord } from './user-record';
 
 interface SaveResult {
@@ -60,11 +61,18 @@ export class SalesforceConnector implements OutboundConnector {
       return { method: 'PATCH', path: `${base}/sobjects/User/${operation.remoteId ?? '{id}'}`, body: { IsActive: false }, warnings: [] };
     }
     const attributes = operation.kind === 'create' ? operation.allAttributes : operation.attributes;
+    const warnings = describeProblems(attributes, operation.kind === 'create');
+    let body: Record<string, unknown> = toUserRecord(attributes);
+    try {
+      body = this.record(operation, attributes);
+    } catch (error) {
+      warnings.push((error as Error).message);
+    }
     return {
       method: operation.kind === 'create' ? 'POST' : 'PATCH',
       path: operation.kind === 'create' ? `${base}/sobjects/User` : `${base}/sobjects/User/${operation.remoteId ?? '{id}'}`,
-      body: toUserRecord(attributes),
-      warnings: describeProblems(attributes, operation.kind === 'create'),
+      body,
+      warnings,
     };
   }
 
@@ -97,12 +105,30 @@ export class SalesforceConnector implements OutboundConnector {
 
   async close(): Promise<void> {}
 
-  private async create(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
-    const record = toUserRecord(operation.allAttributes);
-    const username = typeof record.Username === 'string' ? record.Username : undefined;
-    if (!username) {
-      throw new ValidationError('no Username to send to Salesforce: map the Username field to a claim or give it a provisioning default');
+  /**
+   * The Salesforce record for attributes: booleans typed, and Username (when present, or always for a
+   * create) built with the username pattern and provisioning domain.
+   */
+  private record(operation: ProvisioningOperation, attributes: ProvisioningOperation['attributes']): Record<string, unknown> {
+    const record = toUserRecord(attributes);
+    if (operation.kind === 'create' || 'Username' in record) {
+      const mapped = typeof record.Username === 'string' ? record.Username : undefined;
+      const ruled = this.config.usernamePattern || this.config.provisioningDomain;
+      if (!mapped && !ruled) {
+        throw new ValidationError('no Username to send to Salesforce: map the Username field to a claim, give it a provisioning default, or set sf-prov-pattern');
+      }
+      record.Username = remoteUsername(
+        mapped,
+        { username: operation.username, userStoreDomain: 'PRIMARY', tenantDomain: operation.tenantDomain, idpName: this.context.idpName },
+        { pattern: this.config.usernamePattern, separator: this.config.usernameSeparator, domain: this.config.provisioningDomain },
+      );
     }
+    return record;
+  }
+
+  private async create(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
+    const record = this.record(operation, operation.allAttributes);
+    const username = record.Username as string;
     try {
       const saved = await this.#session.call<SaveResult>({ method: 'POST', path: '/sobjects/User', body: record }, options);
       return { outcome: 'created', remoteId: saved.id, remoteName: username };
@@ -124,12 +150,13 @@ export class SalesforceConnector implements OutboundConnector {
     }
     const { Username: _ignored, ...fields } = record;
     await this.#session.call({ method: 'PATCH', path: `/sobjects/User/${existing.Id}`, body: { ...fields, IsActive: true } }, options);
+    if (this.config.deprovisioningMode === 'freeze') await this.setFrozen(existing.Id, false, options);
     return { outcome: 'linked', remoteId: existing.Id, remoteName: existing.Username, note: 'linked to the existing Salesforce user with this username' };
   }
 
   private async update(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
     if (!operation.remoteId) throw new ValidationError('update without a remote id');
-    const record = toUserRecord(operation.attributes);
+    const record = this.record(operation, operation.attributes);
     await this.#session.call({ method: 'PATCH', path: `/sobjects/User/${operation.remoteId}`, body: record }, options);
     return { outcome: 'updated', remoteId: operation.remoteId };
   }
@@ -137,13 +164,32 @@ export class SalesforceConnector implements OutboundConnector {
   private async deprovision(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
     let remoteId = operation.remoteId;
     if (!remoteId) {
-      const username = operation.allAttributes.find((a) => a.name === 'Username')?.value;
+      let username: string | undefined;
+      try {
+        username = this.record({ ...operation, kind: 'create' }, operation.allAttributes).Username as string;
+      } catch {
+        username = undefined;
+      }
       const found = username ? await this.findByUsername(username, options) : undefined;
-      if (!found) return { outcome: 'unchanged', note: 'no Salesforce user to deactivate' };
+      if (!found) return { outcome: 'unchanged', note: 'no Salesforce user to deprovision' };
       remoteId = found.Id;
+    }
+    if (this.config.deprovisioningMode === 'freeze') {
+      await this.setFrozen(remoteId, true, options);
+      return { outcome: 'deprovisioned', remoteId, note: 'frozen (login blocked, licence kept)' };
     }
     await this.#session.call({ method: 'PATCH', path: `/sobjects/User/${remoteId}`, body: { IsActive: false } }, options);
     return { outcome: 'deprovisioned', remoteId };
+  }
+
+  /** Freezing lives on the user's UserLogin record. */
+  private async setFrozen(userId: string, frozen: boolean, options: CallOptions): Promise<void> {
+    const soql = `SELECT Id, IsFrozen FROM UserLogin WHERE UserId = ${soqlString(userId)} LIMIT 1`;
+    const result = await this.#session.call<QueryResult<{ Id: string; IsFrozen: boolean }>>({ method: 'GET', path: `/query?q=${encodeURIComponent(soql)}` }, options);
+    const login = result.records[0];
+    if (!login) throw new UpstreamRejectedError(`Salesforce has no UserLogin for user ${userId}`, { status: 404, remoteCode: 'NOT_FOUND' });
+    if (login.IsFrozen === frozen) return;
+    await this.#session.call({ method: 'PATCH', path: `/sobjects/UserLogin/${login.Id}`, body: { IsFrozen: frozen } }, options);
   }
 
   private async findByUsername(username: string, options: CallOptions): Promise<FoundUser | undefined> {

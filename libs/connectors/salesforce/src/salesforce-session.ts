@@ -1,5 +1,6 @@
+import { createSign } from 'node:crypto';
 import jsforce from 'jsforce';
-import { UpstreamRejectedError, UpstreamUnavailableError } from '@provisioning/errors';
+import { UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError } from '@provisioning/errors';
 import type { CallOptions, ConnectorContext, RemoteCallRecord } from '@provisioning/connector-kit';
 import type { SalesforceConfig } from './salesforce-config';
 import { toProvisioningError } from './salesforce-errors';
@@ -21,6 +22,8 @@ export interface RestCall {
 }
 
 const TOKEN_PATH = '/services/oauth2/token';
+const USAGE_RECHECK_MS = 5 * 60_000;
+const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /**
  * Owns the OAuth token of one connector configuration: one token request, reused until Salesforce
@@ -33,6 +36,7 @@ export class SalesforceSession {
   #pending: Promise<Token> | undefined;
   /** `used/max` from the last `Sforce-Limit-Info` header. */
   apiUsage: { used: number; max: number } | undefined;
+  #apiUsageAt = 0;
 
   constructor(
     private readonly config: SalesforceConfig,
@@ -45,6 +49,7 @@ export class SalesforceSession {
 
   /** Runs one REST call, re-authenticating once if the session was rejected. */
   async call<T>(call: RestCall, options: CallOptions = {}): Promise<T> {
+    this.checkUsageCeiling();
     let token = await this.token(options);
     try {
       return await this.send<T>(token, call, options);
@@ -101,7 +106,28 @@ export class SalesforceSession {
 
   private readLimits(conn: { limitInfo?: { apiUsage?: { used: number; limit: number } } }): void {
     const usage = conn.limitInfo?.apiUsage;
-    if (usage) this.apiUsage = { used: usage.used, max: usage.limit };
+    if (usage) {
+      this.apiUsage = { used: usage.used, max: usage.limit };
+      this.#apiUsageAt = Date.now();
+    }
+  }
+
+  /**
+   * Slows down before Salesforce's daily limit: when the last `Sforce-Limit-Info` showed the ceiling
+   * reached, calls are refused as throttled for a while (the engine pauses this connector), then one
+   * call is let through to read the usage again.
+   */
+  private checkUsageCeiling(): void {
+    const usage = this.apiUsage;
+    if (!usage || usage.max <= 0) return;
+    const percent = (usage.used / usage.max) * 100;
+    const age = Date.now() - this.#apiUsageAt;
+    if (percent >= this.config.apiUsageLimitPercent && age < USAGE_RECHECK_MS) {
+      throw new UpstreamThrottledError(
+        `Salesforce API usage is at ${usage.used}/${usage.max} (ceiling ${this.config.apiUsageLimitPercent}%); pausing this connector`,
+        { remoteCode: 'API_USAGE_CEILING', retryAfterMs: USAGE_RECHECK_MS - age },
+      );
+    }
   }
 
   /** The current token, requesting one when there is none (one request at a time). */
@@ -129,7 +155,7 @@ export class SalesforceSession {
       redirectUri: undefined,
     });
     const started = Date.now();
-    const logBody = { grant_type: config.grant, client_id: config.clientId, ...(config.grant === 'password' ? { username: config.username } : {}) };
+    const logBody = { grant_type: config.grant, client_id: config.clientId, ...(config.grant !== 'client_credentials' ? { username: config.username } : {}) };
     const record = (facts: Partial<RemoteCallRecord>) =>
       options.record?.({ method: 'POST', path: TOKEN_PATH, body: logBody, durationMs: Date.now() - started, ...facts });
     let timer: NodeJS.Timeout | undefined;
@@ -137,7 +163,9 @@ export class SalesforceSession {
       const request =
         config.grant === 'password'
           ? oauth2.authenticate(config.username ?? '', config.password?.reveal() ?? '')
-          : oauth2.requestToken({ grant_type: 'client_credentials' });
+          : config.grant === 'jwt-bearer'
+            ? oauth2.requestToken({ grant_type: JWT_GRANT, assertion: this.jwtAssertion() })
+            : oauth2.requestToken({ grant_type: 'client_credentials' });
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () => reject(new UpstreamUnavailableError(`token request to ${config.tokenEndpoint} timed out after ${this.context.requestTimeoutMs} ms`)),
@@ -175,6 +203,16 @@ export class SalesforceSession {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** RS256 JWT for the bearer grant: iss = client id, sub = API user, aud = login URL, valid 3 minutes. */
+  private jwtAssertion(): string {
+    const { config } = this;
+    const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const header = encode({ alg: 'RS256', typ: 'JWT' });
+    const claims = encode({ iss: config.clientId, sub: config.username, aud: config.jwtAudience, exp: Math.floor(Date.now() / 1000) + 180 });
+    const signature = createSign('RSA-SHA256').update(`${header}.${claims}`).sign(config.jwtPrivateKey!.reveal()).toString('base64url');
+    return `${header}.${claims}.${signature}`;
   }
 
   toJSON(): object {
