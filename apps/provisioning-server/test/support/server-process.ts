@@ -21,7 +21,11 @@ export interface ServerProcess {
 export const ADMIN = { username: 'admin@wso2.com', password: 'admin' };
 
 /** deployment.toml as the WSO2 guide writes it (with the regex fixed), on plain HTTP and an ephemeral port. */
-export function guideToml(dataDir: string, extra = ''): string {
+export function guideToml(dataDir: string, extra = '', provisioning: Record<string, string | number | boolean> = {}): string {
+  const settings = { poll_interval_ms: 100, initial_backoff_ms: 200, request_timeout_ms: 3000, ...provisioning };
+  const lines = Object.entries(settings)
+    .map(([k, v]) => `${k} = ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`)
+    .join('\n');
   return `[server]
 port = 0
 tls = false
@@ -41,9 +45,7 @@ username_java_regex = '^[a-zA-Z0-9._-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$'
 username_java_script_regex = '^[a-zA-Z0-9._-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$'
 
 [provisioning]
-poll_interval_ms = 100
-initial_backoff_ms = 200
-request_timeout_ms = 3000
+${lines}
 ${extra}
 `;
 }
