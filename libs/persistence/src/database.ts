@@ -8,6 +8,7 @@ import type { Database } from './schema';
 import type { SqlDialectName } from './dialect';
 import { initialMigration } from './migrations/0001-initial';
 import { jobCoalescingMigration } from './migrations/0002-job-coalescing';
+import { groupsMigration } from './migrations/0003-groups';
 
 /** An open database with its dialect; `close` releases the file or pool. */
 export interface DatabaseHandle {
@@ -20,7 +21,7 @@ export interface DatabaseHandle {
 
 /** Versioned migrations, in order. Never edit a released one: add the next. */
 function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
-  return { '0001-initial': initialMigration(dialect), '0002-job-coalescing': jobCoalescingMigration };
+  return { '0001-initial': initialMigration(dialect), '0002-job-coalescing': jobCoalescingMigration, '0003-groups': groupsMigration };
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

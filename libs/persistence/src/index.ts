@@ -14,4 +14,6 @@ export type {
   ProvisioningJobTable,
   ProvisionedIdentityTable,
   ProvisioningAttemptTable,
+  GroupTable,
+  GroupMemberTable,
 } from './schema';

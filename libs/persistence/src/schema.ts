@@ -139,6 +139,27 @@ export interface ProvisioningAttemptTable {
   at: number;
 }
 
+export interface GroupTable {
+  id: string;
+  tenant: string;
+  display_name: string;
+  /** Lower-cased display name: group names are unique per tenant, case-insensitively. */
+  display_key: string;
+  /** The SCIM resource without members and meta, as JSON. */
+  resource: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+export interface GroupMemberTable {
+  tenant: string;
+  group_id: string;
+  member_id: string;
+  /** `User` or `Group` (nested groups). */
+  member_type: string;
+}
+
 export interface Database {
   tenants: TenantTable;
   users: UserTable;
@@ -149,4 +170,6 @@ export interface Database {
   provisioning_jobs: ProvisioningJobTable;
   provisioned_identities: ProvisionedIdentityTable;
   provisioning_attempts: ProvisioningAttemptTable;
+  groups: GroupTable;
+  group_members: GroupMemberTable;
 }

@@ -18,3 +18,5 @@ export { UserRepository } from './user-repository';
 export type { StoredUser, NewUser, UserPage } from './user-repository';
 export { USER_STORE_POLICY, CREDENTIAL_CACHE } from './tokens';
 export { userStoreModule } from './user-store-module';
+export { GroupRepository } from './group-repository';
+export type { StoredGroup, GroupMember } from './group-repository';

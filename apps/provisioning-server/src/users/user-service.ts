@@ -158,7 +158,7 @@ export class UserService {
       });
       const enqueued =
         changedClaims.length > 0
-          ? await this.outbox.record(trx, { tenant, userId: id, username: updated.username, operation: 'update', claims, changedClaims })
+          ? await this.outbox.record(trx, { tenant, userId: id, username: updated.username, operation: 'update', claims, changedClaims, previousClaims: current.claims })
           : [];
       return { user: updated, jobs: enqueued };
     });

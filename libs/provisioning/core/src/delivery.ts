@@ -11,6 +11,7 @@ import type { ConnectorConfiguration, IdentityProvider } from './identity-provid
 import { IdentityProviderService } from './identity-provider-service';
 import type { JobError, ProvisioningJob } from './jobs';
 import type { CoreLogger } from './logger';
+import { ROLE_CLAIM } from './outbox';
 import { decideAfterFailure } from './retry-policy';
 import type { ProvisioningSettings } from './settings';
 import { CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
@@ -84,7 +85,8 @@ export class JobDelivery {
 
   /** Maps claims to remote attributes; an update of a user with no remote account becomes a create. */
   buildOperation(job: ProvisioningJob, idp: IdentityProvider, remoteId: string | undefined): ProvisioningOperation {
-    const allAttributes = computeOutboundAttributes(job.payload.claims, idp.claims);
+    const claims = mapRoles(job.payload.claims, idp.roles.mappings);
+    const allAttributes = computeOutboundAttributes(claims, idp.claims);
     let kind: OperationKind = job.operation;
     if (kind === 'update' && !remoteId) kind = 'create';
     let attributes = allAttributes;
@@ -92,7 +94,7 @@ export class JobDelivery {
     // state: a late-landing older PATCH is then repaired by this one instead of leaving stale fields.
     const resendAll = job.lastError?.outcomeUnknown === true;
     if (kind === 'update' && !resendAll) {
-      attributes = computeOutboundAttributes(job.payload.claims, idp.claims, {
+      attributes = computeOutboundAttributes(claims, idp.claims, {
         onlyChangedLocalClaims: new Set(job.payload.changedClaims ?? []),
       });
     } else if (kind === 'deprovision') {
@@ -250,6 +252,21 @@ export class JobDelivery {
     else log.warn({ state, attempts: job.attempts, error }, state === 'retrying' ? 'provisioning attempt failed; will retry' : 'provisioning job failed');
     return { jobId: job.id, state, result, error, durationMs, ...(pausedUntil !== undefined ? { pausedUntil } : {}) };
   }
+}
+
+/**
+ * IdP role mappings (local role -> IdP role): with mappings, the role claim carries the mapped IdP roles
+ * of the user's local roles, and unmapped local roles are not sent; without mappings, roles pass as they are.
+ */
+export function mapRoles(claims: Record<string, string>, mappings: ReadonlyArray<{ idpRole: string; localRole: string }>): Record<string, string> {
+  const roles = claims[ROLE_CLAIM];
+  if (mappings.length === 0 || roles === undefined) return claims;
+  const byLocal = new Map(mappings.map((m) => [m.localRole.toLowerCase(), m.idpRole] as const));
+  const mapped = [...new Set(roles.split(',').map((r) => byLocal.get(r.trim().toLowerCase())).filter((r): r is string => Boolean(r)))];
+  const next = { ...claims };
+  if (mapped.length > 0) next[ROLE_CLAIM] = mapped.join(',');
+  else delete next[ROLE_CLAIM];
+  return next;
 }
 
 function toJobError(error: unknown): JobError {

@@ -15,6 +15,38 @@ export interface UserChange {
   operation: 'create' | 'update' | 'delete';
   claims: Record<string, string>;
   changedClaims?: string[];
+  /** Claims before an update: decides role-based provisioning (entering or leaving a provisioning role). */
+  previousClaims?: Record<string, string>;
+}
+
+export const ROLE_CLAIM = 'http://wso2.org/claims/role';
+
+function rolesOf(claims: Record<string, string> | undefined): Set<string> {
+  return new Set(
+    (claims?.[ROLE_CLAIM] ?? '')
+      .split(',')
+      .map((r) => r.trim().toLowerCase())
+      .filter(Boolean),
+  );
+}
+
+/**
+ * Role-based provisioning (WSO2's outbound provisioning roles): with roles named, only their members
+ * are provisioned; joining one creates the remote account, leaving the last one deprovisions it.
+ */
+export function operationForTarget(change: UserChange, provisioningRoles: readonly string[]): JobOperation | undefined {
+  const base: JobOperation = change.operation === 'delete' ? 'deprovision' : change.operation;
+  if (provisioningRoles.length === 0) return base;
+  const wanted = provisioningRoles.map((r) => r.toLowerCase());
+  const member = (claims: Record<string, string> | undefined) => wanted.some((r) => rolesOf(claims).has(r));
+  const now = member(change.claims);
+  if (change.operation === 'create') return now ? 'create' : undefined;
+  if (change.operation === 'delete') return now ? 'deprovision' : undefined;
+  const before = member(change.previousClaims ?? change.claims);
+  if (before && now) return 'update';
+  if (!before && now) return 'create';
+  if (before && !now) return 'deprovision';
+  return undefined;
 }
 
 /** A job written for one target of a change. */
@@ -42,7 +74,6 @@ export class ProvisioningOutbox {
 
   async record(trx: Transaction<Database>, change: UserChange): Promise<EnqueuedJob[]> {
     const config = await this.resident.get(change.tenant, trx);
-    const operation: JobOperation = change.operation === 'delete' ? 'deprovision' : change.operation;
     const payload: JobPayload = { claims: change.claims, ...(change.changedClaims ? { changedClaims: change.changedClaims } : {}) };
     const now = Date.now();
     const jobs: EnqueuedJob[] = [];
@@ -56,6 +87,8 @@ export class ProvisioningOutbox {
         );
         continue;
       }
+      const operation = operationForTarget(change, idp.roles.outboundProvisioningRoles);
+      if (!operation) continue;
       const row = await trx
         .insertInto('provisioning_jobs')
         .values({

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { mapRoles } from './delivery';
+import { operationForTarget, ROLE_CLAIM } from './outbox';
+import type { UserChange } from './outbox';
+
+const change = (operation: UserChange['operation'], roles: string, previous?: string): UserChange => ({
+  tenant: 't',
+  userId: 'u',
+  username: 'kim',
+  operation,
+  claims: roles ? { [ROLE_CLAIM]: roles } : {},
+  ...(previous !== undefined ? { previousClaims: previous ? { [ROLE_CLAIM]: previous } : {} } : {}),
+});
+
+describe('role-based provisioning', () => {
+  it.each([
+    ['no provisioning roles: every change goes out', change('create', ''), [], 'create'],
+    ['create of a member', change('create', 'sales,staff'), ['Sales'], 'create'],
+    ['create of a non-member is not provisioned', change('create', 'staff'), ['sales'], undefined],
+    ['joining the role creates', change('update', 'sales', 'staff'), ['sales'], 'create'],
+    ['leaving the last role deprovisions', change('update', 'staff', 'sales'), ['sales'], 'deprovision'],
+    ['staying in the role updates', change('update', 'sales,x', 'sales'), ['sales'], 'update'],
+    ['never in the role: nothing', change('update', 'staff', 'other'), ['sales'], undefined],
+    ['delete of a member deprovisions', change('delete', 'sales'), ['sales'], 'deprovision'],
+    ['delete of a non-member: nothing', change('delete', ''), ['sales'], undefined],
+  ])('%s', (_name, c, roles, expected) => {
+    expect(operationForTarget(c, roles)).toBe(expected);
+  });
+
+  it('maps local roles to IdP roles and drops unmapped ones', () => {
+    const mappings = [{ localRole: 'sales', idpRole: '00e2x000001AT3y' }];
+    expect(mapRoles({ [ROLE_CLAIM]: 'Sales,staff' }, mappings)).toEqual({ [ROLE_CLAIM]: '00e2x000001AT3y' });
+    expect(mapRoles({ [ROLE_CLAIM]: 'staff' }, mappings)).toEqual({});
+    expect(mapRoles({ [ROLE_CLAIM]: 'staff' }, [])).toEqual({ [ROLE_CLAIM]: 'staff' });
+  });
+});
