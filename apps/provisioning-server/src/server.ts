@@ -21,6 +21,7 @@ import { createMetrics } from './metrics';
 import { ensureTlsMaterial } from './tls';
 import { TENANTS } from './tokens';
 import { ensureSuperAdmin } from './users/super-admin';
+import { GroupService } from './groups/group-service';
 import { UserService } from './users/user-service';
 
 export interface RunningServer {
@@ -56,6 +57,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     database,
     auth: { users, policy, cache: container.get<CredentialCache>(CREDENTIAL_CACHE), tenants },
     users: container.get(UserService),
+    groups: container.get(GroupService),
     idps: container.get(IdentityProviderService),
     resident: container.get(ResidentServiceProviderService),
     registry: container.get<ConnectorRegistry>(CONNECTOR_REGISTRY),

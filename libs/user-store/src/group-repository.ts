@@ -113,6 +113,37 @@ export class GroupRepository {
     return [...out.values()];
   }
 
+  /**
+   * Every membership of a tenant loaded once: a function answering {@link groupsOf} from memory, for
+   * listing many users without a query per user.
+   */
+  async membershipIndex(tenant: string, db: Db = this.database.db): Promise<(memberId: string) => Array<{ id: string; displayName: string; type: 'direct' | 'indirect' }>> {
+    const rows = await db
+      .selectFrom('group_members as m')
+      .innerJoin('groups as g', 'g.id', 'm.group_id')
+      .select(['m.member_id', 'g.id', 'g.display_name'])
+      .where('m.tenant', '=', tenant)
+      .execute();
+    const parents = new Map<string, Array<{ id: string; displayName: string }>>();
+    for (const row of rows) parents.set(row.member_id, [...(parents.get(row.member_id) ?? []), { id: row.id, displayName: row.display_name }]);
+    return (memberId) => {
+      const out = new Map<string, { id: string; displayName: string; type: 'direct' | 'indirect' }>();
+      let frontier = [memberId];
+      for (let depth = 0; frontier.length > 0 && depth < 32; depth += 1) {
+        const next: string[] = [];
+        for (const id of frontier) {
+          for (const parent of parents.get(id) ?? []) {
+            if (out.has(parent.id)) continue;
+            out.set(parent.id, { ...parent, type: depth === 0 ? 'direct' : 'indirect' });
+            next.push(parent.id);
+          }
+        }
+        frontier = next;
+      }
+      return [...out.values()];
+    };
+  }
+
   /** Every user in a group, directly or through nested groups. */
   async userMembersOf(tenant: string, groupId: string, db: Db = this.database.db): Promise<string[]> {
     const users = new Set<string>();

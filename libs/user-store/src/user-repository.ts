@@ -91,6 +91,23 @@ export class UserRepository {
     return row ? fromRow(row) : undefined;
   }
 
+  /** Usernames by id, for the members of groups. */
+  async usernames(tenant: string, ids: readonly string[], db: Db = this.database.db): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 500) {
+      const rows = await db.selectFrom('users').select(['id', 'username']).where('tenant', '=', tenant).where('id', 'in', unique.slice(i, i + 500)).execute();
+      for (const row of rows) out.set(row.id, row.username);
+    }
+    return out;
+  }
+
+  /** Every user of a tenant, in creation order (for filters that no index answers). */
+  async all(tenant: string, db: Db = this.database.db): Promise<StoredUser[]> {
+    const rows = await db.selectFrom('users').selectAll().where('tenant', '=', tenant).orderBy('created_at').orderBy('id').execute();
+    return rows.map(fromRow);
+  }
+
   /** A page ordered by creation; `startIndex` is 1-based as in SCIM. */
   async list(tenant: string, options: { username?: string; startIndex: number; count: number }): Promise<UserPage> {
     let query = this.database.db.selectFrom('users').where('tenant', '=', tenant);

@@ -18,6 +18,7 @@ import type { ServerConfig } from '../config/deployment-config';
 import type { Logger } from '../logging';
 import { LOGGER, SERVER_CONFIG, TENANTS } from '../tokens';
 import { TenantService } from '../users/tenant-service';
+import { GroupService } from '../groups/group-service';
 import { UserService } from '../users/user-service';
 
 /** The host's own bindings (configuration values and app services). */
@@ -34,6 +35,7 @@ function hostModule(config: ServerConfig, logger: Logger, database: DatabaseHand
     bind(CREDENTIAL_CACHE).toConstantValue(new CredentialCache());
     bind(TENANTS).toConstantValue(new TenantService(database.db));
     bind(UserService).toSelf().inSingletonScope();
+    bind(GroupService).toSelf().inSingletonScope();
   });
 }
 

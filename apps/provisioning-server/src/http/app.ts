@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { LocalClaimService } from '../claims/local-claim-service';
 import type { Logger } from '../logging';
+import type { GroupService } from '../groups/group-service';
 import type { UserService } from '../users/user-service';
 import { claimsRouter } from './admin/claims-router';
 import { identityProvidersRouter } from './admin/identity-providers-router';
@@ -15,6 +16,11 @@ import { authenticate, requireRole, tenantResolver } from './auth';
 import type { AuthDependencies } from './auth';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { jsonBody } from './json-body';
+import { bulkRouter } from './scim/bulk-router';
+import { discoveryRouter } from './scim/discovery-router';
+import { groupsRouter } from './scim/groups-router';
+import { meRouter } from './scim/me-router';
+import { rootSearchRouter } from './scim/root-search-router';
 import { usersRouter } from './scim/users-router';
 
 /** Everything the HTTP layer calls. Routes receive services; they never reach into the container. */
@@ -23,6 +29,7 @@ export interface AppServices {
   database: DatabaseHandle;
   auth: AuthDependencies;
   users: UserService;
+  groups: GroupService;
   idps: IdentityProviderService;
   resident: ResidentServiceProviderService;
   registry: ConnectorRegistry;
@@ -59,8 +66,14 @@ export function buildApp(services: AppServices): Express {
   });
 
   const scim = express.Router({ mergeParams: true });
-  scim.use(authenticate(services.auth), requireRole());
+  scim.use(authenticate(services.auth));
+  scim.use('/Me', meRouter(services.users));
+  scim.use(discoveryRouter());
+  scim.use(requireRole());
   scim.use('/Users', usersRouter(services.users));
+  scim.use('/Groups', groupsRouter(services.groups));
+  scim.use('/Bulk', bulkRouter(services.users, services.groups));
+  scim.use(rootSearchRouter(services.users, services.groups));
 
   const admin = express.Router({ mergeParams: true });
   admin.use(authenticate(services.auth), requireRole());

@@ -20,6 +20,27 @@ const STATUS: Record<ErrorKind, number> = {
 
 const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
+/** The HTTP status an error maps to (the one mapping, shared with SCIM Bulk responses). */
+export function statusOf(error: unknown): number {
+  if (isProvisioningError(error)) {
+    const explicit = (error.details as { status?: unknown } | undefined)?.status;
+    return typeof explicit === 'number' ? explicit : STATUS[error.kind];
+  }
+  return libraryStatus(error) ?? 500;
+}
+
+/** RFC 7644 3.12 error body. */
+export function scimErrorBody(error: unknown, status = statusOf(error)): Record<string, unknown> {
+  const known = isProvisioningError(error) ? error : undefined;
+  const message = known ? known.message : status === 500 ? 'Internal server error' : ((error as Error)?.message ?? 'Bad request');
+  return {
+    schemas: [SCIM_ERROR],
+    status: String(status),
+    ...(known?.scimType ? { scimType: known.scimType } : {}),
+    detail: known?.description ? `${message}. ${known.description}` : message,
+  };
+}
+
 function isScim(req: Request): boolean {
   return /\/scim2?(\/|$)/.test(req.originalUrl.split('?')[0] ?? '');
 }
@@ -37,29 +58,15 @@ function libraryStatus(error: unknown): number | undefined {
 export function errorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const traceId = randomUUID();
-    let status: number;
-    let known: ProvisioningError | undefined;
-    if (isProvisioningError(error)) {
-      known = error;
-      status = STATUS[error.kind];
-    } else {
-      status = libraryStatus(error) ?? 500;
-    }
+    const status = statusOf(error);
+    const known: ProvisioningError | undefined = isProvisioningError(error) ? error : undefined;
     const message = known ? known.message : status === 500 ? 'Internal server error' : ((error as Error).message ?? 'Bad request');
     if (status >= 500 && !known) logger.error({ err: error, traceId, path: req.path, method: req.method }, 'request failed');
     else logger.info({ traceId, status, path: req.path, method: req.method, msg: message }, 'request rejected');
     if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="provisioning-server", charset="UTF-8"');
     if (res.headersSent) return;
     if (isScim(req)) {
-      res
-        .status(status)
-        .type('application/scim+json')
-        .json({
-          schemas: [SCIM_ERROR],
-          status: String(status),
-          ...(known?.scimType ? { scimType: known.scimType } : {}),
-          detail: known?.description ? `${message}. ${known.description}` : message,
-        });
+      res.status(status).type('application/scim+json').json(scimErrorBody(error, status));
       return;
     }
     res.status(status).json({

@@ -1,15 +1,18 @@
 import { inject, injectable } from 'inversify';
-import { scimPatch } from 'scim-patch';
-import type { ScimPatchOperation, ScimResource } from 'scim-patch';
+import type { Transaction } from 'kysely';
 import { scimUserToLocalClaims } from '@provisioning/claims';
 import { PROVISIONING_SETTINGS, ProvisioningOutbox, ProvisioningWorker } from '@provisioning/core';
 import type { EnqueuedJob, JobState, ProvisioningSettings } from '@provisioning/core';
 import { PreconditionFailedError, UpstreamRejectedError, ValidationError } from '@provisioning/errors';
 import { DATABASE } from '@provisioning/persistence';
-import type { DatabaseHandle } from '@provisioning/persistence';
-import { CREDENTIAL_CACHE, hashPassword, USER_STORE_POLICY, UserRepository } from '@provisioning/user-store';
-import type { CredentialCache, StoredUser, UserPage, UserStorePolicy } from '@provisioning/user-store';
-import { etagOf, normaliseUserInput } from './scim-user';
+import type { Database, DatabaseHandle } from '@provisioning/persistence';
+import { applyPatch, compileFilter, extractPassword, parseFilter, simpleEqualityOf, sortResources, validateResource } from '@provisioning/scim';
+import type { ScimResource } from '@provisioning/scim';
+import { CREDENTIAL_CACHE, GroupRepository, hashPassword, USER_STORE_POLICY, UserRepository } from '@provisioning/user-store';
+import type { CredentialCache, StoredUser, UserStorePolicy } from '@provisioning/user-store';
+import { etagOf, metaOf } from '../scim/representation';
+import type { ScimQuery } from '../scim/scim-query';
+import { boundedCount } from '../scim/scim-query';
 
 /** The outcome of a write: the user and, with blocking targets, what each of them reported. */
 export interface UserWriteResult {
@@ -17,17 +20,24 @@ export interface UserWriteResult {
   outbound: Array<{ jobId: number; idp: string; connector: string; state: JobState }>;
 }
 
-const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export interface ResourcePage {
+  total: number;
+  startIndex: number;
+  resources: ScimResource[];
+}
+
+type Memberships = (userId: string) => Array<{ id: string; displayName: string; type: 'direct' | 'indirect' }>;
 
 /**
- * User lifecycle behind SCIM: validates against the user-store policy, writes the user and its
- * provisioning jobs in one transaction, wakes the worker, and waits for blocking targets.
+ * User lifecycle behind SCIM: validates against the SCIM schema and the user-store policy, writes the
+ * user and its provisioning jobs in one transaction, wakes the worker, and waits for blocking targets.
  */
 @injectable()
 export class UserService {
   constructor(
     @inject(DATABASE) private readonly database: DatabaseHandle,
     @inject(UserRepository) private readonly users: UserRepository,
+    @inject(GroupRepository) private readonly groups: GroupRepository,
     @inject(USER_STORE_POLICY) private readonly policy: UserStorePolicy,
     @inject(CREDENTIAL_CACHE) private readonly credentials: CredentialCache,
     @inject(ProvisioningOutbox) private readonly outbox: ProvisioningOutbox,
@@ -36,12 +46,13 @@ export class UserService {
   ) {}
 
   async create(tenant: string, body: unknown): Promise<UserWriteResult> {
-    const input = normaliseUserInput(body);
-    const username = this.localUsername(input.userName, tenant);
+    const { resource: validated } = validateResource(body, 'User', { mode: 'create' });
+    const { resource: withoutPassword, password } = extractPassword(validated);
+    const username = this.localUsername(String(withoutPassword.userName), tenant);
     this.policy.validateUsername(username);
-    if (input.password !== undefined) this.policy.validatePassword(input.password);
-    const passwordHash = input.password !== undefined ? await hashPassword(input.password) : null;
-    const resource = { ...input.resource, userName: username };
+    if (password !== undefined) this.policy.validatePassword(password);
+    const passwordHash = password !== undefined ? await hashPassword(password) : null;
+    const resource = { ...withoutPassword, userName: username };
     const claims = scimUserToLocalClaims(resource);
     const { user, jobs } = await this.database.db.transaction().execute(async (trx) => {
       const created = await this.users.insert(trx, { tenant, username, passwordHash, resource, claims, roles: [] });
@@ -53,10 +64,9 @@ export class UserService {
     const failed = outbound.filter((o) => o.state === 'failed');
     if (failed.length > 0 && this.settings.failOnBlockingFailure) {
       await this.compensateFailedCreate(user, failed.map((f) => f.jobId));
-      throw new UpstreamRejectedError(
-        `User "${username}" was not created: outbound provisioning to ${failed.map((f) => f.idp).join(', ')} failed`,
-        { description: 'See GET /api/server/v1/provisioning/logs for the remote error.' },
-      );
+      throw new UpstreamRejectedError(`User "${username}" was not created: outbound provisioning to ${failed.map((f) => f.idp).join(', ')} failed`, {
+        description: 'See GET /api/server/v1/provisioning/logs for the remote error.',
+      });
     }
     return { user, outbound };
   }
@@ -65,100 +75,119 @@ export class UserService {
     return this.users.getById(tenant, id);
   }
 
-  async list(tenant: string, options: { username?: string; startIndex: number; count: number }): Promise<UserPage> {
-    const username = options.username === undefined ? undefined : this.localUsername(options.username, tenant);
-    return this.users.list(tenant, { ...options, username });
+  /** The SCIM representation: stored resource, read-only `groups` from memberships, `meta`. */
+  async represent(user: StoredUser, base: string, memberships?: Memberships): Promise<ScimResource> {
+    const groups = memberships ? memberships(user.id) : await this.groups.groupsOf(user.tenant, user.id);
+    return {
+      ...user.resource,
+      id: user.id,
+      ...(groups.length > 0 ? { groups: groups.map((g) => ({ value: g.id, display: g.displayName, type: g.type, $ref: `${base}/Groups/${g.id}` })) } : {}),
+      meta: metaOf('User', user, base),
+    } as ScimResource;
   }
 
-  /** PUT: replaces every attribute the client may write. */
+  /** Filter, sort and page (RFC 7644 3.4.2); a single `userName eq` or `id eq` uses the index. */
+  async list(tenant: string, query: ScimQuery, base: string): Promise<ResourcePage> {
+    const filter = query.filter ? parseFilter(query.filter) : undefined;
+    const equality = filter ? simpleEqualityOf(filter, 'User') : undefined;
+    let candidates: StoredUser[];
+    if (equality?.attribute === 'userName') {
+      const found = await this.users.findByUsername(tenant, this.localUsername(equality.value, tenant));
+      candidates = found ? [found] : [];
+    } else if (equality?.attribute === 'id') {
+      const found = await this.users.findById(tenant, equality.value);
+      candidates = found ? [found] : [];
+    } else {
+      candidates = await this.users.all(tenant);
+    }
+    const memberships = await this.groups.membershipIndex(tenant);
+    let resources = await Promise.all(candidates.map((u) => this.represent(u, base, memberships)));
+    if (filter) {
+      const predicate = compileFilter(filter, 'User');
+      resources = resources.filter((r) => predicate(r));
+    }
+    resources = sortResources(resources, query.sortBy, query.sortOrder, 'User');
+    const startIndex = Math.max(1, query.startIndex ?? 1);
+    const count = boundedCount(query.count);
+    return { total: resources.length, startIndex, resources: resources.slice(startIndex - 1, startIndex - 1 + count) };
+  }
+
+  /** PUT: replaces every attribute the client may write (immutable ones must keep their value). */
   async replace(tenant: string, id: string, body: unknown, ifMatch?: string): Promise<UserWriteResult> {
-    const input = normaliseUserInput(body);
     return this.write(tenant, id, ifMatch, async (current) => {
-      const username = this.localUsername(input.userName, tenant);
-      if (username.toLowerCase() !== current.username.toLowerCase()) this.policy.validateUsername(username);
-      return { resource: { ...input.resource, userName: username }, password: input.password };
+      const { resource } = validateResource(body, 'User', { mode: 'replace', existing: current.resource as ScimResource });
+      return extractPassword(resource);
     });
   }
 
-  /** PATCH (RFC 7644 3.5.2) applied with scim-patch. */
+  /** PATCH (RFC 7644 3.5.2). */
   async patch(tenant: string, id: string, body: unknown, ifMatch?: string): Promise<UserWriteResult> {
-    const request = body as { schemas?: unknown; Operations?: unknown } | undefined;
-    if (!request || !Array.isArray(request.schemas) || !request.schemas.includes(PATCH_SCHEMA)) {
-      throw new ValidationError(`PATCH body must list the schema ${PATCH_SCHEMA}`, { scimType: 'invalidSyntax' });
-    }
-    if (!Array.isArray(request.Operations) || request.Operations.length === 0) {
-      throw new ValidationError('PATCH body must have a non-empty "Operations" array', { scimType: 'invalidSyntax' });
-    }
-    const operations = request.Operations as ScimPatchOperation[];
     return this.write(tenant, id, ifMatch, async (current) => {
-      let password: string | undefined;
-      const rest: ScimPatchOperation[] = [];
-      for (const op of operations) {
-        const path = (op as { path?: string }).path;
-        const value = (op as { value?: unknown }).value;
-        if (path?.toLowerCase() === 'password') {
-          if (typeof value !== 'string') throw new ValidationError('password must be a string', { scimType: 'invalidValue' });
-          password = value;
-        } else if (!path && value && typeof value === 'object' && 'password' in value) {
-          const { password: p, ...others } = value as Record<string, unknown>;
-          if (typeof p !== 'string') throw new ValidationError('password must be a string', { scimType: 'invalidValue' });
-          password = p;
-          rest.push({ ...op, value: others } as ScimPatchOperation);
-        } else {
-          rest.push(op);
-        }
-      }
-      const base = { ...current.resource, id: current.id, meta: { resourceType: 'User' } } as unknown as ScimResource;
-      let patched: Record<string, unknown>;
-      try {
-        patched = rest.length > 0 ? (scimPatch(base, rest, { mutateDocument: false }) as unknown as Record<string, unknown>) : { ...base };
-      } catch (error) {
-        const e = error as { scimType?: string; message?: string };
-        throw new ValidationError(`Invalid PATCH: ${e.message ?? String(error)}`, { scimType: e.scimType ?? 'invalidValue', cause: error });
-      }
-      const { id: _id, meta: _meta, ...resource } = patched;
-      const input = normaliseUserInput(resource);
-      const username = this.localUsername(input.userName, tenant);
-      if (username.toLowerCase() !== current.username.toLowerCase()) this.policy.validateUsername(username);
-      return { resource: { ...input.resource, userName: username }, password };
+      const base = { ...current.resource, id: current.id } as ScimResource;
+      const { resource } = applyPatch(base, body, 'User');
+      const { id: _id, meta: _meta, groups: _groups, ...rest } = resource as Record<string, unknown>;
+      return extractPassword(rest as ScimResource);
     });
   }
 
   async delete(tenant: string, id: string, ifMatch?: string): Promise<void> {
     await this.database.db.transaction().execute(async (trx) => {
       const current = await this.users.getById(tenant, id, trx);
-      checkPrecondition(current, ifMatch);
+      checkPrecondition(current.version, ifMatch, `User ${id}`);
       await this.users.delete(trx, tenant, id);
+      await this.groups.removeMember(trx, tenant, id);
       await this.outbox.record(trx, { tenant, userId: id, username: current.username, operation: 'delete', claims: current.claims });
     });
     this.credentials.invalidateUser(id);
     this.outbox.committed();
   }
 
+  /**
+   * Recomputes the claims of users whose group memberships changed (role claim), inside the group
+   * write's transaction, and records an update for each one whose claims differ.
+   */
+  async refreshMemberships(trx: Transaction<Database>, tenant: string, userIds: Iterable<string>): Promise<number> {
+    let changed = 0;
+    for (const userId of new Set(userIds)) {
+      const user = await this.users.findById(tenant, userId, trx);
+      if (!user) continue;
+      const groups = await this.groups.groupsOf(tenant, userId, trx);
+      const claims = this.claimsOf(user.resource, groups);
+      const changedClaims = diffClaims(user.claims, claims);
+      if (changedClaims.length === 0) continue;
+      const updated = await this.users.update(trx, { ...user, claims });
+      await this.outbox.record(trx, { tenant, userId, username: updated.username, operation: 'update', claims, changedClaims, previousClaims: user.claims });
+      changed += 1;
+    }
+    return changed;
+  }
+
+  private claimsOf(resource: Record<string, unknown>, groups: Array<{ id: string; displayName: string }>): Record<string, string> {
+    return scimUserToLocalClaims({ ...resource, ...(groups.length > 0 ? { groups: groups.map((g) => ({ value: g.id, display: g.displayName })) } : {}) });
+  }
+
   private async write(
     tenant: string,
     id: string,
     ifMatch: string | undefined,
-    change: (current: StoredUser) => Promise<{ resource: Record<string, unknown>; password?: string }>,
+    change: (current: StoredUser) => Promise<{ resource: ScimResource; password?: string }>,
   ): Promise<UserWriteResult> {
     const current = await this.users.getById(tenant, id);
-    checkPrecondition(current, ifMatch);
+    checkPrecondition(current.version, ifMatch, `User ${id}`);
     const next = await change(current);
+    const username = this.localUsername(String(next.resource.userName ?? ''), tenant);
+    if (username.toLowerCase() !== current.username.toLowerCase()) this.policy.validateUsername(username);
     if (next.password !== undefined) this.policy.validatePassword(next.password);
     const passwordHash = next.password !== undefined ? await hashPassword(next.password) : current.passwordHash;
-    const claims = scimUserToLocalClaims(next.resource);
-    const changedClaims = diffClaims(current.claims, claims);
+    const resource = { ...next.resource, userName: username };
     const { user, jobs } = await this.database.db.transaction().execute(async (trx) => {
-      const updated = await this.users.update(trx, {
-        ...current,
-        username: next.resource.userName as string,
-        resource: next.resource,
-        claims,
-        passwordHash,
-      });
+      const groups = await this.groups.groupsOf(tenant, id, trx);
+      const claims = this.claimsOf(resource, groups);
+      const changedClaims = diffClaims(current.claims, claims);
+      const updated = await this.users.update(trx, { ...current, username, resource, claims, passwordHash });
       const enqueued =
         changedClaims.length > 0
-          ? await this.outbox.record(trx, { tenant, userId: id, username: updated.username, operation: 'update', claims, changedClaims, previousClaims: current.claims })
+          ? await this.outbox.record(trx, { tenant, userId: id, username, operation: 'update', claims, changedClaims, previousClaims: current.claims })
           : [];
       return { user: updated, jobs: enqueued };
     });
@@ -195,16 +224,18 @@ export class UserService {
 
   /** SCIM userName in a tenant: a trailing `@tenant` equal to the request's tenant is dropped. */
   private localUsername(userName: string, tenant: string): string {
+    if (userName.trim() === '') throw new ValidationError('userName is required', { scimType: 'invalidValue' });
     if (tenant === this.policy.superTenantDomain) return userName;
     return this.policy.parseQualifiedUsername(userName, tenant).username;
   }
 }
 
-function checkPrecondition(user: StoredUser, ifMatch: string | undefined): void {
+/** If-Match (RFC 7644 3.14): a stale version is 412. */
+export function checkPrecondition(version: number, ifMatch: string | undefined, what: string): void {
   if (ifMatch === undefined || ifMatch.trim() === '*') return;
   const tags = ifMatch.split(',').map((t) => t.trim());
-  if (!tags.includes(etagOf(user.version)) && !tags.includes(`"${user.version}"`)) {
-    throw new PreconditionFailedError(`User ${user.id} has changed (current version ${etagOf(user.version)})`, { scimType: 'invalidVers' });
+  if (!tags.includes(etagOf(version)) && !tags.includes(`"${version}"`)) {
+    throw new PreconditionFailedError(`${what} has changed (current version ${etagOf(version)})`, { scimType: 'invalidVers' });
   }
 }
 

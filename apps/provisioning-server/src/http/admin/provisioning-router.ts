@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { scimUserToLocalClaims } from '@provisioning/claims';
 import type { OperatorService } from '@provisioning/core';
 import { ValidationError } from '@provisioning/errors';
-import { normaliseUserInput } from '../../users/scim-user';
+import { extractPassword, validateResource } from '@provisioning/scim';
 import { contextOf } from '../principal';
 
 function jobId(req: Request): number {
@@ -44,9 +44,9 @@ export function provisioningRouter(operator: OperatorService): Router {
 export function idpProvisioningRouter(operator: OperatorService): Router {
   const router = Router({ mergeParams: true });
   router.post('/:id/provisioning/preview', async (req, res) => {
-    const input = normaliseUserInput(req.body);
-    const claims = scimUserToLocalClaims(input.resource);
-    res.json(await operator.preview(contextOf(req).tenant, req.params.id, claims, input.userName));
+    const { resource } = extractPassword(validateResource(req.body, 'User', { mode: 'create' }).resource);
+    const claims = scimUserToLocalClaims(resource);
+    res.json(await operator.preview(contextOf(req).tenant, req.params.id, claims, String(resource.userName)));
   });
   router.post('/:id/provisioning/outbound-connectors/:connectorId/test', async (req, res) => {
     res.json(await operator.testConnection(contextOf(req).tenant, req.params.id, req.params.connectorId));

@@ -1,0 +1,29 @@
+import { Router } from 'express';
+import { resourceTypeById, resourceTypesResponse, schemaById, schemasResponse, serviceProviderConfig } from '@provisioning/scim';
+import { scimBase } from '../../scim/representation';
+import { MAX_RESULTS } from '../../scim/scim-query';
+import { SCIM_JSON } from './respond';
+
+/** Limits of SCIM Bulk, advertised in ServiceProviderConfig and enforced. */
+export const BULK_LIMITS = { maxOperations: 1000, maxPayloadSize: 1_048_576 };
+
+/** RFC 7644 4: ServiceProviderConfig, Schemas, ResourceTypes (each also by id). */
+export function discoveryRouter(): Router {
+  const router = Router();
+  router.get('/ServiceProviderConfig', (req, res) => {
+    res.type(SCIM_JSON).json(serviceProviderConfig({ baseUrl: scimBase(req), bulk: { supported: true, ...BULK_LIMITS }, filterMaxResults: MAX_RESULTS, etagSupported: true }));
+  });
+  router.get('/Schemas', (req, res) => {
+    res.type(SCIM_JSON).json(schemasResponse(scimBase(req)));
+  });
+  router.get('/Schemas/:id', (req, res) => {
+    res.type(SCIM_JSON).json(schemaById(scimBase(req), req.params.id));
+  });
+  router.get('/ResourceTypes', (req, res) => {
+    res.type(SCIM_JSON).json(resourceTypesResponse(scimBase(req)));
+  });
+  router.get('/ResourceTypes/:id', (req, res) => {
+    res.type(SCIM_JSON).json(resourceTypeById(scimBase(req), req.params.id));
+  });
+  return router;
+}

@@ -1,0 +1,40 @@
+import { Router } from 'express';
+import type { Request } from 'express';
+import { UnauthenticatedError } from '@provisioning/errors';
+import { scimBase } from '../../scim/representation';
+import type { UserService } from '../../users/user-service';
+import { contextOf } from '../principal';
+import { notModified, sendResource } from './respond';
+
+function me(req: Request): { tenant: string; id: string } {
+  const ctx = contextOf(req);
+  if (!ctx.principal) throw new UnauthenticatedError();
+  return { tenant: ctx.tenant, id: ctx.principal.userId };
+}
+
+/** RFC 7644 3.11 /Me: the authenticated user's own resource (no admin role needed). */
+export function meRouter(users: UserService): Router {
+  const router = Router();
+  router.get('/', async (req, res) => {
+    const { tenant, id } = me(req);
+    const resource = await users.represent(await users.get(tenant, id), scimBase(req));
+    if (notModified(req, res, resource)) return;
+    sendResource(req, res, 200, resource, 'User');
+  });
+  router.put('/', async (req, res) => {
+    const { tenant, id } = me(req);
+    const result = await users.replace(tenant, id, req.body, req.get('If-Match'));
+    sendResource(req, res, 200, await users.represent(result.user, scimBase(req)), 'User');
+  });
+  router.patch('/', async (req, res) => {
+    const { tenant, id } = me(req);
+    const result = await users.patch(tenant, id, req.body, req.get('If-Match'));
+    sendResource(req, res, 200, await users.represent(result.user, scimBase(req)), 'User');
+  });
+  router.delete('/', async (req, res) => {
+    const { tenant, id } = me(req);
+    await users.delete(tenant, id, req.get('If-Match'));
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,44 @@
+import { Router } from 'express';
+import { isProvisioningError } from '@provisioning/errors';
+import type { ScimResource } from '@provisioning/scim';
+import type { GroupService } from '../../groups/group-service';
+import { scimBase } from '../../scim/representation';
+import { boundedCount, queryFromSearchBody } from '../../scim/scim-query';
+import type { UserService } from '../../users/user-service';
+import { contextOf } from '../principal';
+import { sendList } from './respond';
+
+/**
+ * RFC 7644 3.4.3 POST /.search at the root: searches Users and Groups together. A filter naming an
+ * attribute one resource type does not have simply matches none of that type.
+ */
+export function rootSearchRouter(users: UserService, groups: GroupService): Router {
+  const router = Router();
+  router.post('/.search', async (req, res) => {
+    const query = queryFromSearchBody(req.body);
+    const tenant = contextOf(req).tenant;
+    const base = scimBase(req);
+    const all = { ...query, startIndex: 1, count: Number.MAX_SAFE_INTEGER };
+    const tolerant = async (run: () => Promise<{ resources: ScimResource[] }>, other: () => Promise<unknown>) => {
+      try {
+        return (await run()).resources;
+      } catch (error) {
+        // Only an attribute unknown to this type is tolerated, and only if the other type accepts the filter.
+        if (isProvisioningError(error) && error.scimType === 'invalidFilter') {
+          await other();
+          return [];
+        }
+        throw error;
+      }
+    };
+    const listUsers = () => users.list(tenant, all, base);
+    const listGroups = () => groups.list(tenant, all, base);
+    const resources = [...(await tolerant(listUsers, listGroups)), ...(await tolerant(listGroups, listUsers))];
+    const startIndex = Math.max(1, query.startIndex ?? 1);
+    const count = boundedCount(query.count);
+    sendList(res, { total: resources.length, startIndex, resources: resources.slice(startIndex - 1, startIndex - 1 + count) }, query, (r) =>
+      (r.meta as { resourceType?: string } | undefined)?.resourceType === 'Group' ? 'Group' : 'User',
+    );
+  });
+  return router;
+}

@@ -1,0 +1,239 @@
+import { ValidationError } from '@provisioning/errors';
+import { describe, expect, it } from 'vitest';
+import { readSample } from '../test/rfc-samples';
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, compileFilter, matchesFilter, parseFilter, simpleEqualityOf } from './index';
+import type { Filter } from './index';
+
+const users: Record<string, unknown>[] = [
+  {
+    schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],
+    id: 'u1',
+    externalId: 'EXT-1',
+    userName: 'bjensen',
+    name: { familyName: 'Jensen', givenName: 'Barbara' },
+    title: 'Tour Guide',
+    userType: 'Employee',
+    active: true,
+    emails: [
+      { value: 'bjensen@example.com', type: 'work', primary: true },
+      { value: 'babs@jensen.org', type: 'home' },
+    ],
+    [ENTERPRISE_USER_SCHEMA]: { employeeNumber: '701984', manager: { value: 'm1' } },
+    meta: { resourceType: 'User', created: '2010-01-23T04:56:22Z', lastModified: '2011-05-13T04:42:34Z' },
+  },
+  {
+    schemas: [USER_SCHEMA],
+    id: 'u2',
+    externalId: 'ext-1',
+    userName: 'JSmith',
+    name: { familyName: "O'Malley", givenName: 'James' },
+    userType: 'Intern',
+    active: false,
+    emails: [{ value: 'james@example.org', type: 'work' }],
+    ims: [{ value: 'jim@foo.com', type: 'xmpp' }],
+    meta: { created: '2012-01-01T00:00:00Z', lastModified: '2011-05-13T04:42:34.000Z' },
+  },
+  {
+    schemas: [USER_SCHEMA],
+    id: 'u3',
+    userName: 'mpepperidge',
+    userType: 'Employee',
+    emails: [],
+    meta: { created: '2013-06-01T10:00:00+02:00', lastModified: '2013-06-01T08:00:00Z' },
+  },
+];
+
+function matching(text: string): string[] {
+  const filter = parseFilter(text);
+  return users.filter((user) => matchesFilter(user, filter, 'User')).map((user) => user.id as string);
+}
+
+describe('matchesFilter (RFC 7644 3.4.2.2)', () => {
+  const table: [string, string[]][] = [
+    // eq / ne and caseExact
+    ['userName eq "bjensen"', ['u1']],
+    ['userName eq "BJENSEN"', ['u1']], // userName is caseExact false
+    ['USERNAME eq "bjensen"', ['u1']], // attribute names are case-insensitive
+    ['externalId eq "ext-1"', ['u2']], // externalId is caseExact
+    ['id eq "U1"', []], // id is caseExact
+    ['title ne "Tour Guide"', ['u2', 'u3']], // unassigned is "not equal"
+    ['title eq null', ['u2', 'u3']],
+    // co sw ew
+    ['name.familyName co "O\'Malley"', ['u2']],
+    ['name.familyName co "JEN"', ['u1']],
+    [`${USER_SCHEMA}:userName sw "J"`, ['u2']],
+    ['userName ew "SMITH"', ['u2']],
+    // gt ge lt le on strings (case-insensitive for userName)
+    ['userName ge "JSMITH"', ['u2', 'u3']],
+    ['userName lt "c"', ['u1']],
+    ['userName le "bjensen"', ['u1']],
+    ['userName gt "k"', ['u3']],
+    // pr
+    ['title pr', ['u1']],
+    ['emails pr', ['u1', 'u2']], // u3 has an empty array
+    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber pr', ['u1']],
+    // logical operators and precedence: and binds tighter than or, not tighter than and
+    ['title pr and userType eq "Employee"', ['u1']],
+    ['title pr or userType eq "Intern"', ['u1', 'u2']],
+    ['userType eq "Intern" or userType eq "Employee" and title pr', ['u1', 'u2']],
+    ['(userType eq "Intern" or userType eq "Employee") and title pr', ['u1']],
+    ['userType eq "Employee" and title pr or userType eq "Intern"', ['u1', 'u2']],
+    ['not (userType eq "Employee")', ['u2']],
+    ['not (userType eq "Employee") or title pr', ['u1', 'u2']],
+    ['userType eq "Employee" and not (emails co "example.com" or emails.value co "example.org")', ['u3']],
+    ['userName eq "bjensen" OR userName eq "jsmith"', ['u1', 'u2']], // operators in any case
+    // complex multi-valued attributes: any value; without sub-attribute the "value" is compared
+    ['emails co "example.com"', ['u1']],
+    ['emails.value co "example.org"', ['u2']],
+    ['emails.type eq "home"', ['u1']],
+    ['userType eq "Employee" and (emails.type eq "work")', ['u1']],
+    // value paths: the inner filter applies to one and the same value
+    ['emails[type eq "work" and value ew "example.com"]', ['u1']],
+    ['emails[type eq "WORK" and value co "@example"]', ['u1', 'u2']],
+    ['emails[type eq "home" and value ew "example.com"]', []],
+    ['emails[not (type eq "work")]', ['u1']],
+    ['userType eq "Employee" and emails[type eq "work" and value co "@example.com"]', ['u1']],
+    ['emails[type eq "work" and value co "@example.com"] or ims[type eq "xmpp" and value co "@foo.com"]', ['u1', 'u2']],
+    // dateTime: chronological, whatever the notation
+    ['meta.lastModified gt "2011-05-13T04:42:34Z"', ['u3']],
+    ['meta.lastModified ge "2011-05-13T04:42:34Z"', ['u1', 'u2', 'u3']],
+    ['meta.lastModified eq "2011-05-13T04:42:34Z"', ['u1', 'u2']],
+    ['meta.lastModified lt "2012-01-01T00:00:00Z"', ['u1', 'u2']],
+    ['meta.created le "2013-06-01T08:00:00Z"', ['u1', 'u2', 'u3']],
+    ['meta.created lt "2013-06-01T08:00:00Z"', ['u1', 'u2']],
+    ['meta.lastModified sw "2011"', ['u1', 'u2']],
+    ['meta.created eq "2010-01-23T04:56:22"', ['u1']], // no zone: UTC, not the server's local time
+    // meta.resourceType is caseExact
+    ['meta.resourceType eq "User"', ['u1']],
+    ['meta.resourceType eq "user"', []],
+    // booleans
+    ['active eq true', ['u1']],
+    ['active eq false', ['u2']],
+    ['active ne true', ['u2', 'u3']],
+    // schemas and extension attributes, URN in any case
+    [`schemas eq "${ENTERPRISE_USER_SCHEMA}"`, ['u1']],
+    [`${ENTERPRISE_USER_SCHEMA}:employeeNumber eq "701984"`, ['u1']],
+    ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:MANAGER.value eq "m1"', ['u1']],
+    ['employeeNumber eq "701984"', ['u1']], // the URN may be omitted (RFC 7644 3.10: SHOULD)
+  ];
+
+  it.each(table)('%s -> %j', (text, expected) => {
+    expect(matching(text)).toEqual(expected);
+  });
+
+  it('applies to Groups (RFC 7643 8.4)', () => {
+    const group = readSample('rfc7643-8.4-group.json');
+    const yes = ['displayName eq "tour guides"', 'members[value eq "2819c223-7f76-453a-919d-413861904646"]', 'members.display co "Mandy"', 'members pr'];
+    const no = ['displayName eq "Employees"', 'members[display eq "Nobody"]'];
+    for (const text of yes) expect(matchesFilter(group, parseFilter(text), 'Group'), text).toBe(true);
+    for (const text of no) expect(matchesFilter(group, parseFilter(text), 'Group'), text).toBe(false);
+  });
+
+  it('compiles once for many resources', () => {
+    const predicate = compileFilter(parseFilter('userType eq "Employee"'), 'User');
+    expect(users.filter(predicate).map((user) => user.id)).toEqual(['u1', 'u3']);
+  });
+});
+
+describe('invalid filters', () => {
+  const invalid = [
+    '',
+    '   ',
+    'userName',
+    'userName eq',
+    'userName eq bjensen',
+    'userName regex "x"',
+    '(userName eq "x"',
+    'userName eq "x")',
+    'userName eq "x" and',
+    'userName eq "x" or or userName eq "y"',
+    'userName eq "unterminated',
+    'emails[type eq "work"',
+    'emails[type eq "work"].value eq "x"',
+    'shoeSize eq "42"',
+    'name.shoeSize eq "42"',
+    'urn:example:foo:bar eq "x"',
+    'emails[shoeSize eq "42"]',
+    'userName[value eq "x"]',
+    'emails[value[type eq "x"]]',
+    'name eq "Barbara"',
+    'active gt true',
+    'active eq "true"',
+    'userName eq 5',
+    'meta.lastModified gt "yesterday"',
+    'x509Certificates.value lt "abc"',
+    'title lt null',
+    'userName eq "a" userName eq "b"',
+    'members pr',
+    'password pr', // never returned, so never filterable
+    'password eq "t1meMa$heen"',
+  ];
+
+  it.each(invalid)('%j -> ValidationError invalidFilter', (text) => {
+    let thrown: unknown;
+    try {
+      matchesFilter(users[0]!, parseFilter(text), 'User');
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).scimType).toBe('invalidFilter');
+  });
+
+  it('never throws anything but ValidationError invalidFilter, whatever the text', () => {
+    const tokens = ['userName', 'emails', '[', ']', '(', ')', '"x"', 'eq', 'and', 'or', 'not', 'pr', '.', '"', '\\', ' ', 'true', '5', 'urn:a:b', ':', ']. '];
+    let seed = 7;
+    const next = (): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed;
+    };
+    for (let i = 0; i < 500; i += 1) {
+      const text = Array.from({ length: 1 + (next() % 8) }, () => tokens[next() % tokens.length]).join(next() % 2 ? ' ' : '');
+      try {
+        matchesFilter(users[0]!, parseFilter(text), 'User');
+      } catch (error) {
+        expect(error, text).toBeInstanceOf(ValidationError);
+        expect((error as ValidationError).scimType, text).toBe('invalidFilter');
+      }
+    }
+  });
+});
+
+describe('parseFilter', () => {
+  it('builds the tree with SCIM precedence', () => {
+    expect(parseFilter('a pr or b pr and c pr')).toEqual({
+      op: 'or',
+      filters: [{ op: 'pr', attrPath: 'a' }, { op: 'and', filters: [{ op: 'pr', attrPath: 'b' }, { op: 'pr', attrPath: 'c' }] }],
+    });
+    expect(parseFilter('not (a eq 1) and b eq true')).toEqual({
+      op: 'and',
+      filters: [{ op: 'not', filter: { op: 'eq', attrPath: 'a', compValue: 1 } }, { op: 'eq', attrPath: 'b', compValue: true }],
+    });
+  });
+});
+
+describe('simpleEqualityOf', () => {
+  const cases: [string, unknown][] = [
+    ['userName eq "kim@wso2.com"', { attribute: 'userName', value: 'kim@wso2.com', caseExact: false }],
+    ['USERNAME eq "Kim"', { attribute: 'userName', value: 'Kim', caseExact: false }],
+    [`${USER_SCHEMA}:userName eq "kim"`, { attribute: 'userName', value: 'kim', caseExact: false }],
+    ['id eq "2819c223"', { attribute: 'id', value: '2819c223', caseExact: true }],
+    ['externalId eq "701984"', { attribute: 'externalId', value: '701984', caseExact: true }],
+    ['displayName eq "Tour Guides"', { attribute: 'displayName', value: 'Tour Guides', caseExact: false }],
+    ['userName ne "kim"', undefined],
+    ['userName sw "k"', undefined],
+    ['title eq "Boss"', undefined],
+    ['userName eq "a" and active eq true', undefined],
+    ['userName eq null', undefined],
+    ['emails[value eq "a"]', undefined],
+  ];
+  it.each(cases)('%s', (text, expected) => {
+    expect(simpleEqualityOf(parseFilter(text) as Filter)).toEqual(expected);
+  });
+
+  it('checks the attribute exists on the resource type when one is given', () => {
+    expect(simpleEqualityOf(parseFilter('userName eq "x"'), 'Group')).toBeUndefined();
+    expect(simpleEqualityOf(parseFilter('displayName eq "x"'), 'Group')).toEqual({ attribute: 'displayName', value: 'x', caseExact: false });
+    expect(simpleEqualityOf(parseFilter('userName eq "x"'), 'User')).toMatchObject({ attribute: 'userName' });
+  });
+});
