@@ -2,6 +2,7 @@ import type { ConnectorDefinition } from '@provisioning/connector-kit';
 import { facebookConnector } from '@provisioning/connector-facebook';
 import { googleConnector } from '@provisioning/connector-google';
 import { salesforceConnector } from '@provisioning/connector-salesforce';
+import { scim2Connector } from '@provisioning/connector-scim2';
 
 /**
  * Every outbound connector this server offers, in one explicit list. To add a connector: write its
@@ -11,4 +12,5 @@ export const CONNECTORS: readonly ConnectorDefinition[] = [
   salesforceConnector as ConnectorDefinition,
   googleConnector as ConnectorDefinition,
   facebookConnector as ConnectorDefinition,
+  scim2Connector as ConnectorDefinition,
 ];

@@ -36,10 +36,10 @@ describe('admin API', () => {
     await emu?.close();
   });
 
-  it('lists the three connectors with WSO2 property descriptors', async () => {
+  it('lists every registered connector with WSO2 property descriptors', async () => {
     const res = await auth(request(server.url).get('/api/server/v1/identity-providers/meta/outbound-provisioning-connectors'));
     expect(res.status).toBe(200);
-    expect(res.body.map((c: { connectorId: string }) => c.connectorId)).toEqual(['c2FsZXNmb3JjZQ', 'Z29vZ2xlYXBwcw', 'ZmFjZWJvb2s']);
+    expect(res.body.map((c: { connectorId: string }) => c.connectorId)).toEqual(['c2FsZXNmb3JjZQ', 'Z29vZ2xlYXBwcw', 'ZmFjZWJvb2s', 'U0NJTTI']);
     const secret = res.body[0].properties.find((p: { key: string }) => p.key === 'sf-client-secret');
     expect(secret).toMatchObject({ displayName: 'Client Secret', isMandatory: true, isConfidential: true });
   });

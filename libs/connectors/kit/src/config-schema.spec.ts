@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { booleanProperty, connectorIdOf, parseProperties, Secret, secretProperty, secureUrlProperty } from './index';
+import { booleanProperty, connectorIdOf, enumProperty, parseProperties, Secret, secretProperty, secureUrlProperty } from './index';
 import type { ConnectorManifest } from './index';
 
 const manifest: ConnectorManifest = {
@@ -55,5 +55,22 @@ describe('parseProperties', () => {
     expect(connectorIdOf('salesforce')).toBe('c2FsZXNmb3JjZQ');
     expect(connectorIdOf('googleapps')).toBe('Z29vZ2xlYXBwcw');
     expect(connectorIdOf('facebook')).toBe('ZmFjZWJvb2s');
+    expect(connectorIdOf('SCIM2')).toBe('U0NJTTI');
+  });
+});
+
+describe('enumProperty', () => {
+  const mode = z.object({ mode: enumProperty(['BASIC', 'BEARER']) });
+  const modeManifest: ConnectorManifest = {
+    ...manifest,
+    properties: [{ key: 'mode', displayName: 'Mode', type: 'string', isMandatory: true, isConfidential: false, options: ['BASIC', 'BEARER'] }],
+  };
+
+  it('accepts any case and yields the canonical spelling', () => {
+    expect(parseProperties(modeManifest, mode, { mode: 'bearer' }).mode).toBe('BEARER');
+  });
+
+  it('lists the allowed values in its message', () => {
+    expect(() => parseProperties(modeManifest, mode, { mode: 'digest' })).toThrow(/mode: must be one of BASIC, BEARER \(value "digest"\)/);
   });
 });

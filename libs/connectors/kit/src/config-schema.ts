@@ -5,7 +5,8 @@ import type { ConnectorProperties } from './connector';
 
 /**
  * Builds the raw input of a connector's zod schema from its properties: defaults from the manifest
- * are applied, empty strings count as absent, unknown keys are rejected by name.
+ * are applied, empty strings count as absent (consoles send "" for untouched fields), values are
+ * trimmed, and unknown keys are rejected by name (a typo in a key must not silently drop a setting).
  */
 export function withDefaults(manifest: ConnectorManifest, properties: ConnectorProperties): Record<string, string> {
   const known = new Map(manifest.properties.map((p) => [p.key, p] as const));
@@ -28,7 +29,9 @@ export function withDefaults(manifest: ConnectorManifest, properties: ConnectorP
 
 /**
  * Parses properties with a zod schema and turns every issue into one readable ValidationError that
- * names the key and the reason. Confidential values are never echoed.
+ * names the key and the reason, so an administrator can fix every mistake in one round. Confidential
+ * values are never echoed. Cross-field rules belong in the schema's `superRefine`, with `path: [key]`
+ * naming the property to blame.
  */
 export function parseProperties<T>(manifest: ConnectorManifest, schema: z.ZodType<T>, properties: ConnectorProperties): T {
   const input = withDefaults(manifest, properties);
@@ -54,7 +57,7 @@ export function parseProperties<T>(manifest: ConnectorManifest, schema: z.ZodTyp
   return result.data;
 }
 
-/** `true`/`false` property values, as WSO2 stores booleans. */
+/** `true`/`false` property values (any case), as WSO2 stores booleans; parsed to a real boolean. */
 export const booleanProperty = z
   .enum(['true', 'false', 'TRUE', 'FALSE', 'True', 'False'], { message: 'must be true or false' })
   .transform((v) => v.toLowerCase() === 'true');
@@ -79,3 +82,19 @@ export const secureUrlProperty = z.string().superRefine((value, ctx) => {
     message: url.protocol === 'http:' ? 'must use https (plain http is accepted only for loopback hosts)' : 'must be an https URL',
   });
 });
+
+/**
+ * An enumeration property (pair it with the descriptor's `options`). Accepts any letter case, because
+ * WSO2 consoles are inconsistent about it, and yields the canonical spelling; the message lists the
+ * allowed values.
+ */
+export function enumProperty<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.string().transform((value, ctx): T[number] => {
+    const found = values.find((v) => v.toLowerCase() === value.toLowerCase());
+    if (found === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be one of ${values.join(', ')}` });
+      return z.NEVER;
+    }
+    return found;
+  });
+}

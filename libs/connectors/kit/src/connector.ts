@@ -1,4 +1,5 @@
 import type { ConnectorManifest } from './manifest';
+import type { GroupProvisioningOperation, GroupProvisioningResult } from './group-operations';
 import type {
   ConnectionTestReport,
   ProvisioningOperation,
@@ -7,7 +8,10 @@ import type {
   RemotePayloadPreview,
 } from './operations';
 
-/** Minimal structured logger handed to connectors (pino-compatible). Never pass secrets to it. */
+/**
+ * Minimal structured logger handed to connectors (pino-compatible), so connectors log through the
+ * host's redacting logger instead of the console. Never pass secrets to it.
+ */
 export interface ConnectorLogger {
   debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
@@ -15,18 +19,24 @@ export interface ConnectorLogger {
   error(obj: object, msg?: string): void;
 }
 
-/** Per-instance facts and services the host gives a connector. */
+/**
+ * Per-instance facts and services the host gives a connector. Passed in (not imported) so a connector
+ * depends on the contract only and tests can hand it whatever they need.
+ */
 export interface ConnectorContext {
   idpName: string;
   tenantDomain: string;
   logger: ConnectorLogger;
-  /** Upper bound for one remote call; connectors must enforce it themselves. */
+  /** Upper bound for one remote call; connectors must enforce it themselves (e.g. `AbortSignal.timeout`). */
   requestTimeoutMs: number;
   /** Observability hook: called for every token request the connector makes. */
   onTokenRequest?: (outcome: 'success' | 'failure') => void;
 }
 
-/** Per-call options: the recorder collects the remote calls made, for the provisioning log. */
+/**
+ * Per-call options. `record` collects the remote calls made, for the provisioning log; `signal` is the
+ * engine's overall deadline for the operation, which connectors should pass on to their requests.
+ */
 export interface CallOptions {
   record?: (call: RemoteCallRecord) => void;
   signal?: AbortSignal;
@@ -34,34 +44,42 @@ export interface CallOptions {
 
 /**
  * A configured connector instance, created once per IdP connector configuration and reused, so it
- * can keep an OAuth token between operations.
+ * can keep an OAuth token (or a cached discovery document) between operations.
  *
- * Errors: throw the taxonomy of `@provisioning/errors`: `UpstreamRejectedError` (permanent),
- * `UpstreamUnavailableError` (retry later; set `outcomeUnknown` when the request may have been applied),
- * `UpstreamThrottledError` (limits), `NotSupportedError` (operation not offered),
+ * Errors: throw the taxonomy of `@provisioning/errors`, because the engine's retry policy reads the
+ * kind: `UpstreamRejectedError` (permanent), `UpstreamUnavailableError` (retry later; set
+ * `outcomeUnknown` when the request may have been applied), `UpstreamThrottledError` (limits; set
+ * `retryAfterMs` when the remote said how long), `NotSupportedError` (operation not offered),
  * `ValidationError` (the operation cannot be expressed remotely).
  */
 export interface OutboundConnector {
   provision(operation: ProvisioningOperation, options?: CallOptions): Promise<ProvisioningResult>;
   preview(operation: ProvisioningOperation): Promise<RemotePayloadPreview>;
   testConnection(options?: CallOptions): Promise<ConnectionTestReport>;
+  /**
+   * Group operations; present exactly when the manifest declares `capabilities.groups`. Optional so
+   * user-only connectors need not mention groups at all.
+   */
+  provisionGroup?(operation: GroupProvisioningOperation, options?: CallOptions): Promise<GroupProvisioningResult>;
   /** Releases sockets and timers. */
   close(): Promise<void>;
 }
 
-/** Raw properties as stored: key -> string value (confidential ones decrypted). */
+/** Raw properties as stored: key -> string value (confidential ones decrypted), as WSO2 stores them. */
 export type ConnectorProperties = Readonly<Record<string, string>>;
 
 /**
  * How a connector declares itself: manifest, configuration parsing, and a factory. The host lists
- * every definition in one file; nothing is discovered by scanning.
+ * every definition in one file; nothing is discovered by scanning, so what runs is what was reviewed.
  */
 export interface ConnectorDefinition<TConfig = unknown> {
   manifest: ConnectorManifest;
   /**
    * Validates raw properties into the typed configuration. Throws `ValidationError` whose message names
-   * every offending key and why (never echoing a confidential value).
+   * every offending key and why (never echoing a confidential value). Called when an administrator
+   * saves a configuration, so mistakes surface there and not at the first provisioning attempt.
    */
   parseConfig(properties: ConnectorProperties): TConfig;
+  /** Builds an instance from a parsed configuration; must not do I/O (the first operation may). */
   create(config: TConfig, context: ConnectorContext): OutboundConnector;
 }

@@ -1,3 +1,9 @@
+/**
+ * The connector contract: what a connector declares (manifest, properties, capabilities), the
+ * operations it receives, the instance it returns, and helpers for configuration parsing, secrets and
+ * not-supported answers. Connectors depend on this and on `@provisioning/errors` only.
+ * The contract suite lives in the `./testing` entry. See docs/connectors.md.
+ */
 export { connectorIdOf } from './manifest';
 export type { ConnectorManifest, ConnectorCapabilities, PropertyDescriptor, PropertyType } from './manifest';
 export type {
@@ -10,6 +16,12 @@ export type {
   ConnectionTestReport,
 } from './operations';
 export type {
+  GroupOperationKind,
+  GroupMember,
+  GroupProvisioningOperation,
+  GroupProvisioningResult,
+} from './group-operations';
+export type {
   ConnectorDefinition,
   ConnectorContext,
   ConnectorLogger,
@@ -17,6 +29,7 @@ export type {
   OutboundConnector,
   CallOptions,
 } from './connector';
-export { parseProperties, withDefaults, booleanProperty, secureUrlProperty } from './config-schema';
+export { parseProperties, withDefaults, booleanProperty, secureUrlProperty, enumProperty } from './config-schema';
 export { notSupported, unsupportedConnector, NO_CAPABILITIES } from './not-supported';
+export type { UnsupportedFeature } from './not-supported';
 export { Secret, secretProperty } from './secret';

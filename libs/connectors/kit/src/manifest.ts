@@ -1,24 +1,40 @@
-/** Types of a connector property as shown in the admin API's meta endpoint (WSO2's descriptor types). */
+/**
+ * Types of a connector property, as WSO2's `outbound-provisioning-connectors` meta endpoint names them.
+ * The admin API shows them so a console can render the right input (a password field for `secret`).
+ */
 export type PropertyType = 'string' | 'boolean' | 'integer' | 'url' | 'secret' | 'text';
 
-/** Describes one configuration property, as WSO2's `outbound-provisioning-connectors` meta endpoint does. */
+/**
+ * Describes one configuration property, exactly as WSO2's meta endpoint does, so an administrator who
+ * knows WSO2 recognises every key. The descriptor is the public face of a property; its validation
+ * lives in the connector's zod schema (see `parseProperties`).
+ */
 export interface PropertyDescriptor {
+  /** The stored key (WSO2's, e.g. `sf-client-secret`): stable, because configurations are stored by it. */
   key: string;
   displayName: string;
   description?: string;
   type: PropertyType;
+  /** Required whatever else is configured. Conditional requirements belong in the schema's refinements. */
   isMandatory: boolean;
   /** Confidential values are write-only: encrypted at rest, never returned, never logged. */
   isConfidential: boolean;
+  /** Applied by `withDefaults` when the property is absent or blank; never set on a confidential one. */
   defaultValue?: string;
-  /** Allowed values, when the property is an enumeration. */
+  /** Allowed values, when the property is an enumeration (pair with `enumProperty`). */
   options?: string[];
 }
 
-/** What the engine may ask of a connector. The engine never sends an operation a connector does not declare. */
+/**
+ * What the engine may ask of a connector. The engine checks these before calling and records an
+ * undeclared operation as a not-supported failure without calling, so a connector never receives an
+ * operation it did not declare; the contract suite checks the connector answers not-supported anyway.
+ */
 export interface ConnectorCapabilities {
   users: { create: boolean; update: boolean; deprovision: boolean };
+  /** Implements `OutboundConnector.provisionGroup` (create, update membership/name, delete). */
   groups: boolean;
+  /** Propagates users' own password changes (an initial default password alone does not count). */
   passwords: boolean;
   /** Can preview the exact remote payload of an operation without side effects. */
   preview: boolean;
@@ -26,11 +42,19 @@ export interface ConnectorCapabilities {
   connectionTest: boolean;
 }
 
-/** How a connector declares itself, once. */
+/**
+ * How a connector declares itself, once: everything the host and the admin API need to know about a
+ * connector without creating an instance of it.
+ */
 export interface ConnectorManifest {
-  /** Connector type, e.g. `salesforce`. Stable: stored with every configuration. */
+  /** Connector type, e.g. `salesforce`. Stable: stored with every configuration and provisioned identity. */
   type: string;
-  /** base64url (no padding) of `type`, as WSO2 identifies connectors in its REST API. */
+  /**
+   * WSO2's name for this connector type when it differs from `type` in letter case only (WSO2's SCIM 2.0
+   * connector is `SCIM2`). Our types stay lower-case; this keeps WSO2 clients' connector ids working.
+   */
+  wso2Name?: string;
+  /** base64url (no padding) of `wso2Name ?? type`, as WSO2 identifies connectors in its REST API; use `connectorIdOf`. */
   connectorId: string;
   displayName: string;
   description: string;
@@ -38,7 +62,10 @@ export interface ConnectorManifest {
   capabilities: ConnectorCapabilities;
 }
 
-/** WSO2's connector id: base64url of the connector type without padding. */
+/**
+ * WSO2's connector id: base64url of the connector type without padding (`salesforce` ->
+ * `c2FsZXNmb3JjZQ`). Derived rather than chosen so WSO2-shaped clients can compute it too.
+ */
 export function connectorIdOf(type: string): string {
   return Buffer.from(type, 'utf8').toString('base64url');
 }

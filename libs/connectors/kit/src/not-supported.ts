@@ -1,10 +1,17 @@
 import { NotSupportedError } from '@provisioning/errors';
 import type { OutboundConnector } from './connector';
+import type { GroupOperationKind } from './group-operations';
 import type { ConnectorManifest } from './manifest';
 import type { OperationKind } from './operations';
 
-/** The error every connector throws for an operation it does not offer; the engine records it as a failure. */
-export function notSupported(manifest: ConnectorManifest, what: OperationKind | 'preview' | 'connection test' | 'groups'): NotSupportedError {
+/** Everything a connector can decline; used in the not-supported message and its details. */
+export type UnsupportedFeature = OperationKind | 'preview' | 'connection test' | 'groups' | `group ${GroupOperationKind}`;
+
+/**
+ * The error every connector throws for an operation it does not offer. One shape everywhere, so the
+ * engine records it as a permanent failure (no retry) with a message naming connector and operation.
+ */
+export function notSupported(manifest: ConnectorManifest, what: UnsupportedFeature): NotSupportedError {
   return new NotSupportedError(`The ${manifest.displayName} connector does not support ${what}`, {
     code: 'CONNECTOR-NOT-SUPPORTED',
     details: { connector: manifest.type, operation: what },
@@ -13,7 +20,8 @@ export function notSupported(manifest: ConnectorManifest, what: OperationKind | 
 
 /**
  * An instance that declares no operation and answers every call with the not-supported error: what a
- * declared stub connector returns until its operations are written.
+ * declared stub connector returns until its operations are written, so its configuration can already
+ * be validated and stored.
  */
 export function unsupportedConnector(manifest: ConnectorManifest): OutboundConnector {
   return {
@@ -30,7 +38,7 @@ export function unsupportedConnector(manifest: ConnectorManifest): OutboundConne
   };
 }
 
-/** Capabilities of a connector that supports nothing yet. */
+/** Capabilities of a connector that supports nothing yet (declared stubs and freshly generated ones). */
 export const NO_CAPABILITIES = {
   users: { create: false, update: false, deprovision: false },
   groups: false,

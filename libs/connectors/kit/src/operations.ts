@@ -1,13 +1,21 @@
-/** One attribute to send to the remote system, already mapped to the remote (IdP-side) name. */
+/**
+ * One attribute to send to the remote system, already mapped to the remote (IdP-side) name by the
+ * engine, so a connector never needs to know the local claim dialect.
+ */
 export interface OutboundAttribute {
   name: string;
   value: string;
   /** Whether the value came from the user's claims or from the IdP's provisioning default. */
   source: 'user' | 'default';
-  /** The local claim it was read from, when it came from the user. */
+  /** The local claim it was read from, when it came from the user (lets warnings name the claim). */
   localClaim?: string;
 }
 
+/**
+ * The user operations the engine sends. WSO2's POST/PUT/PATCH/DELETE collapse into these three because
+ * the engine has already computed what changed; "delete" is `deprovision` because most targets
+ * (Salesforce, SCIM servers by default) deactivate rather than delete.
+ */
 export type OperationKind = 'create' | 'update' | 'deprovision';
 
 /**
@@ -30,7 +38,10 @@ export interface ProvisioningOperation {
   remoteId?: string;
 }
 
-/** A remote call the connector made, for the provisioning log. Bodies must already be redacted. */
+/**
+ * A remote call the connector made, for the provisioning log that operators read. Bodies must already
+ * be redacted: the log is stored and shown, so a password in it would be a leak.
+ */
 export interface RemoteCallRecord {
   method: string;
   path: string;
@@ -41,7 +52,10 @@ export interface RemoteCallRecord {
   durationMs: number;
 }
 
-/** What happened remotely. */
+/**
+ * What happened remotely. The engine stores `remoteId` as the provisioned identity, so it must be the
+ * remote system's real id, never an invented one (WSO2 stored a random UUID after a failed create).
+ */
 export interface ProvisioningResult {
   outcome: 'created' | 'updated' | 'deprovisioned' | 'linked' | 'unchanged';
   /** The remote id, only when the remote system returned or confirmed one. */
@@ -51,7 +65,10 @@ export interface ProvisioningResult {
   note?: string;
 }
 
-/** The exact payload an operation would send, with secrets redacted; no side effects. */
+/**
+ * The exact payload an operation would send, with secrets redacted; no side effects. Lets an
+ * administrator see a mapping mistake (a phone number in a boolean field) before it reaches a target.
+ */
 export interface RemotePayloadPreview {
   method: string;
   path: string;
@@ -60,7 +77,10 @@ export interface RemotePayloadPreview {
   warnings: string[];
 }
 
-/** Result of checking a configuration against the remote system. */
+/**
+ * Result of checking a configuration against the remote system. A report rather than an exception so
+ * the admin API can show which check failed and why, next to the ones that passed.
+ */
 export interface ConnectionTestReport {
   ok: boolean;
   checks: Array<{ name: string; ok: boolean; detail: string }>;

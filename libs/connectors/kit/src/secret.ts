@@ -6,6 +6,8 @@ const REDACTED = '[REDACTED]';
 /**
  * Holds a confidential value (client secret, password, private key). It prints, logs and serialises as
  * `[REDACTED]`; only `reveal()` returns the value, at the one place that sends it to the remote system.
+ * A wrapper rather than a convention, because a config object ends up in logs, error details and test
+ * output sooner or later, and WSO2 leaked connector secrets through exactly that for years.
  */
 export class Secret {
   readonly #value: string;
@@ -14,6 +16,7 @@ export class Secret {
     this.#value = value;
   }
 
+  /** The confidential value. Call it only where the value leaves for the remote system. */
   reveal(): string {
     return this.#value;
   }

@@ -2,50 +2,16 @@ import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isProvisioningError } from '@provisioning/errors';
 import { connectorIdOf } from '../manifest';
-import type { ConnectorContext, ConnectorDefinition, ConnectorProperties, OutboundConnector } from '../connector';
+import type { ConnectorDefinition, ConnectorProperties, OutboundConnector } from '../connector';
+import type { ContractHarness, ContractTarget } from './contract-harness';
+import { contractContext, expectKind } from './contract-harness';
+import { describeGroupContract } from './group-contract';
 import { sampleOperation } from './sample-operation';
-
-/** A remote system the connector can be run against during the contract suite (an emulator). */
-export interface ContractTarget {
-  /** Reads the remote account by id; undefined when absent. */
-  read(remoteId: string): Promise<Record<string, unknown> | undefined>;
-  /** Whether the remote account counts as active (not deprovisioned). */
-  isActive(record: Record<string, unknown>): boolean;
-  /** Remote attribute values for a create (already in remote names), unique per call. */
-  createAttributes(): Record<string, string>;
-  /** One attribute change for the update step: [remote attribute name, new value]. */
-  updateAttribute: [string, string];
-}
-
-export interface ContractHarness {
-  /** A complete, valid set of properties (pointing at `target` when there is one). */
-  validProperties(): ConnectorProperties | Promise<ConnectorProperties>;
-  /** Present when the connector can really provision; stubs leave it out. */
-  target?: ContractTarget;
-  setup?(): Promise<void>;
-  teardown?(): Promise<void>;
-}
-
-const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
-
-function context(): ConnectorContext {
-  return { idpName: 'Contract IdP', tenantDomain: 'carbon.super', logger: silentLogger, requestTimeoutMs: 10_000 };
-}
-
-async function expectKind(promise: Promise<unknown>, kind: string): Promise<void> {
-  let thrown: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    thrown = error;
-  }
-  expect(isProvisioningError(thrown), `expected a ${kind} ProvisioningError, got ${String(thrown)}`).toBe(true);
-  expect((thrown as { kind: string }).kind).toBe(kind);
-}
 
 /**
  * The rules every connector must pass before its own tests: call it from a spec file of the connector.
- * See docs/connectors.md for the reason behind each rule.
+ * Stubs pass it too, by declaring what they do not support. See docs/connectors.md ("The contract,
+ * rule by rule") for the reason behind each rule.
  */
 export function runConnectorContract(definition: ConnectorDefinition, harness: ContractHarness): void {
   const { manifest } = definition;
@@ -57,7 +23,7 @@ export function runConnectorContract(definition: ConnectorDefinition, harness: C
     beforeAll(async () => {
       await harness.setup?.();
       properties = await harness.validProperties();
-      connector = definition.create(definition.parseConfig(properties), context());
+      connector = definition.create(definition.parseConfig(properties), contractContext());
     });
 
     afterAll(async () => {
@@ -68,7 +34,8 @@ export function runConnectorContract(definition: ConnectorDefinition, harness: C
     describe('manifest', () => {
       it('has a lower-case type and the WSO2 connector id derived from it', () => {
         expect(manifest.type).toMatch(/^[a-z][a-z0-9-]*$/);
-        expect(manifest.connectorId).toBe(connectorIdOf(manifest.type));
+        if (manifest.wso2Name !== undefined) expect(manifest.wso2Name.toLowerCase(), 'wso2Name may differ from type in case only').toBe(manifest.type);
+        expect(manifest.connectorId).toBe(connectorIdOf(manifest.wso2Name ?? manifest.type));
         expect(manifest.displayName.trim()).not.toBe('');
         expect(manifest.description.trim()).not.toBe('');
       });
@@ -83,6 +50,12 @@ export function runConnectorContract(definition: ConnectorDefinition, harness: C
         for (const p of manifest.properties) {
           if (p.type === 'secret') expect(p.isConfidential, p.key).toBe(true);
           if (p.isConfidential) expect(p.defaultValue, p.key).toBeUndefined();
+        }
+      });
+
+      it('gives enumerations a default that is one of their options', () => {
+        for (const p of manifest.properties) {
+          if (p.options && p.defaultValue !== undefined) expect(p.options, p.key).toContain(p.defaultValue);
         }
       });
     });
@@ -147,36 +120,42 @@ export function runConnectorContract(definition: ConnectorDefinition, harness: C
     });
 
     if (harness.target && manifest.capabilities.users.create) {
-      const target = harness.target;
-      it('round trip: create -> update -> deprovision reaches the target', async () => {
-        const attrs = target.createAttributes();
-        const created = await connector.provision(sampleOperation('create', attrs, { localId: `contract-${Date.now()}` }));
-        expect(created.outcome).toBe('created');
-        expect(created.remoteId).toBeTruthy();
-        const remoteId = created.remoteId!;
-        const record = await target.read(remoteId);
-        expect(record).toBeDefined();
-        expect(target.isActive(record!)).toBe(true);
-
-        const [name, value] = target.updateAttribute;
-        const updated = await connector.provision(
-          sampleOperation('update', { [name]: value }, { remoteId, allAttributes: [] }),
-        );
-        expect(['updated', 'unchanged']).toContain(updated.outcome);
-        expect((await target.read(remoteId))?.[name]).toBe(value);
-
-        const gone = await connector.provision(sampleOperation('deprovision', {}, { remoteId }));
-        expect(gone.outcome).toBe('deprovisioned');
-        const after = await target.read(remoteId);
-        expect(after && target.isActive(after)).toBe(false);
-      });
-
-      it('previews exactly what a create sends, without side effects', async () => {
-        if (!manifest.capabilities.preview) return;
-        const preview = await connector.preview(sampleOperation('create', target.createAttributes()));
-        expect(preview.method).toMatch(/^(POST|PUT|PATCH)$/);
-        expect(Object.keys(preview.body).length).toBeGreaterThan(0);
-      });
+      describeUserRoundTrip(definition, harness.target, () => connector);
     }
+    describeGroupContract(definition, harness, () => connector);
+  });
+}
+
+function describeUserRoundTrip(definition: ConnectorDefinition, target: ContractTarget, connector: () => OutboundConnector): void {
+  const { capabilities } = definition.manifest;
+  const readAttribute = (record: Record<string, unknown> | undefined, name: string): unknown =>
+    record === undefined ? undefined : target.readAttribute ? target.readAttribute(record, name) : record[name];
+
+  it('round trip: create -> update -> deprovision reaches the target', async () => {
+    const attrs = target.createAttributes();
+    const created = await connector().provision(sampleOperation('create', attrs, { localId: `contract-${Date.now()}` }));
+    expect(created.outcome).toBe('created');
+    expect(created.remoteId).toBeTruthy();
+    const remoteId = created.remoteId!;
+    const record = await target.read(remoteId);
+    expect(record).toBeDefined();
+    expect(target.isActive(record!)).toBe(true);
+
+    const [name, value] = target.updateAttribute;
+    const updated = await connector().provision(sampleOperation('update', { [name]: value }, { remoteId, allAttributes: [] }));
+    expect(['updated', 'unchanged']).toContain(updated.outcome);
+    expect(readAttribute(await target.read(remoteId), name)).toBe(value);
+
+    const gone = await connector().provision(sampleOperation('deprovision', {}, { remoteId }));
+    expect(gone.outcome).toBe('deprovisioned');
+    const after = await target.read(remoteId);
+    expect(after && target.isActive(after)).toBe(false);
+  });
+
+  it('previews exactly what a create sends, without side effects', async () => {
+    if (!capabilities.preview) return;
+    const preview = await connector().preview(sampleOperation('create', target.createAttributes()));
+    expect(preview.method).toMatch(/^(POST|PUT|PATCH)$/);
+    expect(Object.keys(preview.body).length).toBeGreaterThan(0);
   });
 }

@@ -1,6 +1,7 @@
+import type { GroupMember, GroupOperationKind, GroupProvisioningOperation } from '../group-operations';
 import type { OperationKind, OutboundAttribute, ProvisioningOperation } from '../operations';
 
-/** Builds a provisioning operation for contract tests. */
+/** Builds a user provisioning operation for contract and connector tests, as the engine would. */
 export function sampleOperation(
   kind: OperationKind,
   attributes: Record<string, string>,
@@ -15,6 +16,26 @@ export function sampleOperation(
     tenantDomain: 'carbon.super',
     attributes: kind === 'deprovision' ? [] : attrs,
     allAttributes: attrs,
+    ...overrides,
+  };
+}
+
+/** Builds a group provisioning operation for contract and connector tests. */
+export function sampleGroupOperation(
+  kind: GroupOperationKind,
+  displayName: string,
+  overrides: Partial<GroupProvisioningOperation> = {},
+): GroupProvisioningOperation {
+  const members: GroupMember[] = overrides.members ?? [];
+  return {
+    kind,
+    entityType: 'GROUP',
+    localId: overrides.localId ?? 'contract-group-1',
+    displayName,
+    tenantDomain: 'carbon.super',
+    members,
+    addedMembers: kind === 'create' ? members : [],
+    removedMembers: [],
     ...overrides,
   };
 }
