@@ -4,8 +4,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConnectorDefinition } from '@provisioning/connector-kit';
-import { CONNECTOR_REGISTRY, ConnectorInstances, IdentityProviderService, OperatorService, ProvisioningWorker, ResidentServiceProviderService } from '@provisioning/core';
+import { CONNECTOR_REGISTRY, ConnectorInstances, SecretBox, IdentityProviderService, OperatorService, ProvisioningWorker, ResidentServiceProviderService } from '@provisioning/core';
+import { existsSync } from 'node:fs';
 import { openDatabase } from '@provisioning/persistence';
+import type { DatabaseHandle } from '@provisioning/persistence';
+import { ValidationError } from '@provisioning/errors';
 import { CREDENTIAL_CACHE, USER_STORE_POLICY, UserRepository } from '@provisioning/user-store';
 import type { CredentialCache, UserStorePolicy } from '@provisioning/user-store';
 import type { ConnectorRegistry } from '@provisioning/core';
@@ -23,6 +26,27 @@ import { TENANTS } from './tokens';
 import { ensureSuperAdmin } from './users/super-admin';
 import { GroupService } from './groups/group-service';
 import { UserService } from './users/user-service';
+
+/**
+ * Refuses to start when connector secrets are stored but the key that sealed them is missing or
+ * different (a restored data directory without `secret.key`): generating a new key would make every
+ * stored secret unreadable and dead-letter the queue.
+ */
+async function checkSecretKey(config: ServerConfig, database: DatabaseHandle): Promise<void> {
+  const sealed = await database.db.selectFrom('idp_connectors').select('secrets').where('secrets', 'is not', null).limit(1).executeTakeFirst();
+  if (!sealed?.secrets) return;
+  if (!config.security.secretKey && !existsSync(config.security.secretKeyFile)) {
+    throw new ValidationError(
+      `security.secret_key_file ${config.security.secretKeyFile} is missing, but the database holds connector secrets sealed with it; restore the key file (or set security.secret_key)`,
+    );
+  }
+  const box = config.security.secretKey ? SecretBox.fromBase64(config.security.secretKey) : SecretBox.fromKeyFile(config.security.secretKeyFile);
+  try {
+    box.open(sealed.secrets);
+  } catch {
+    throw new ValidationError('the configured secret key cannot open the stored connector secrets: it is not the key they were sealed with (security.secret_key / security.secret_key_file)');
+  }
+}
 
 export interface RunningServer {
   url: string;
@@ -42,6 +66,12 @@ export interface StartOptions {
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logging.level);
   const database = await openDatabase(config.databaseUrl, config.baseDir);
+  try {
+    await checkSecretKey(config, database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
   const container = buildContainer(config, logger, database, options.connectors ?? CONNECTORS);
   const tenants = container.get<TenantService>(TENANTS);
   const policy = container.get<UserStorePolicy>(USER_STORE_POLICY);

@@ -9,6 +9,7 @@ import type { SqlDialectName } from './dialect';
 import { initialMigration } from './migrations/0001-initial';
 import { jobCoalescingMigration } from './migrations/0002-job-coalescing';
 import { groupsMigration } from './migrations/0003-groups';
+import { jobChainKeyMigration } from './migrations/0004-job-chain-key';
 
 /** An open database with its dialect; `close` releases the file or pool. */
 export interface DatabaseHandle {
@@ -21,7 +22,10 @@ export interface DatabaseHandle {
 
 /** Versioned migrations, in order. Never edit a released one: add the next. */
 function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
-  return { '0001-initial': initialMigration(dialect), '0002-job-coalescing': jobCoalescingMigration, '0003-groups': groupsMigration };
+  return {
+    '0001-initial': initialMigration(dialect), '0002-job-coalescing': jobCoalescingMigration, '0003-groups': groupsMigration,
+    '0004-job-chain-key': jobChainKeyMigration,
+  };
 }
 
 class InCodeMigrationProvider implements MigrationProvider {

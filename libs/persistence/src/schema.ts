@@ -99,6 +99,8 @@ export interface ProvisioningJobTable {
   completed_at: number | null;
   /** Set on a pending update absorbed into an earlier job of its chain; it settles with that job. */
   coalesced_into: number | null;
+  /** Lower-cased username: orders jobs of a target across a delete and re-create of the same name. */
+  chain_key: string | null;
 }
 
 export interface ProvisionedIdentityTable {

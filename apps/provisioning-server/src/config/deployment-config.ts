@@ -23,7 +23,8 @@ export interface ServerConfig {
 }
 
 const port = z.number().int().min(0).max(65535);
-const positiveInt = z.number().int().positive();
+/** Durations and counts: positive, and below a day (setTimeout overflows past 2^31-1 ms). */
+const positiveInt = z.number().int().positive().max(86_400_000, { message: 'must be at most 86400000 (one day)' });
 
 /** Every section and key we accept; `.strict()` makes unknown keys an error that names them. */
 const schema = z
@@ -71,7 +72,7 @@ const schema = z
         max_attempts: positiveInt.optional(),
         initial_backoff_ms: positiveInt.optional(),
         max_backoff_ms: positiveInt.optional(),
-        lease_seconds: positiveInt.optional(),
+        lease_seconds: positiveInt.max(3600, { message: 'must be at most 3600' }).optional(),
         poll_interval_ms: positiveInt.optional(),
         request_timeout_ms: positiveInt.optional(),
         concurrency: positiveInt.max(64).optional(),

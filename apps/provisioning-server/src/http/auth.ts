@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
-import { ForbiddenError, NotFoundError, UnauthenticatedError } from '@provisioning/errors';
+import { ForbiddenError, UnauthenticatedError } from '@provisioning/errors';
 import type { CredentialCache, UserRepository, UserStorePolicy } from '@provisioning/user-store';
-import { verifyPassword } from '@provisioning/user-store';
+import { randomBytes } from 'node:crypto';
+import { hashPassword, verifyPassword } from '@provisioning/user-store';
 import type { TenantService } from '../users/tenant-service';
 import { ADMIN_ROLE, contextOf, setContext } from './principal';
 
@@ -12,13 +13,20 @@ export interface AuthDependencies {
   tenants: TenantService;
 }
 
+let dummy: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(16).toString('hex'));
+  return dummy;
+}
+
 /** Resolves the tenant of a request: `/t/{tenant}/...` or the super tenant. Unknown tenants are 404. */
 export function tenantResolver(deps: AuthDependencies) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     try {
       const fromPath = typeof req.params.tenant === 'string' ? req.params.tenant.toLowerCase() : undefined;
       const tenant = fromPath ?? deps.policy.superTenantDomain;
-      if (!(await deps.tenants.exists(tenant))) throw new NotFoundError(`Tenant ${tenant} does not exist`);
+      // Unknown tenants answer like wrong credentials: whether a tenant exists is not disclosed.
+      if (!(await deps.tenants.exists(tenant))) throw new UnauthenticatedError('Invalid credentials');
       setContext(req, { tenant });
       next();
     } catch (error) {
@@ -51,7 +59,11 @@ export function authenticate(deps: AuthDependencies) {
       }
       if (qualified.tenantDomain !== ctx.tenant) throw new UnauthenticatedError('Invalid credentials');
       const user = await deps.users.findByUsername(ctx.tenant, qualified.username);
-      if (!user || !user.passwordHash) throw new UnauthenticatedError('Invalid credentials');
+      if (!user || !user.passwordHash) {
+        // Same cost as a real check, so response times do not tell which usernames exist.
+        await verifyPassword(password, await dummyHash());
+        throw new UnauthenticatedError('Invalid credentials');
+      }
       const presented = { tenantDomain: ctx.tenant, username: qualified.username, password };
       const stored = { userId: user.id, passwordHash: user.passwordHash };
       if (!deps.cache.lookup(presented, stored)) {

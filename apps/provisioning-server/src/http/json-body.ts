@@ -36,9 +36,12 @@ export function parseJsonText(text: string): unknown {
   }
 }
 
-/** Reads any JSON-ish body (application/json, application/scim+json) as text, then parses it strictly. */
+/**
+ * Reads JSON bodies (application/json, application/scim+json) as text, then parses them strictly.
+ * Other content types are not read (a cross-site form can send text/plain with cached credentials).
+ */
 export function jsonBody(limit = '1mb') {
-  const text = express.text({ type: ['application/json', 'application/scim+json', 'application/*+json', 'text/plain'], limit });
+  const text = express.text({ type: ['application/json', 'application/scim+json', 'application/*+json'], limit });
   return [
     text,
     (req: Request, _res: Response, next: NextFunction) => {

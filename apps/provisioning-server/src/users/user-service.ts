@@ -63,7 +63,7 @@ export class UserService {
     const outbound = await this.awaitBlocking(jobs);
     const failed = outbound.filter((o) => o.state === 'failed');
     if (failed.length > 0 && this.settings.failOnBlockingFailure) {
-      await this.compensateFailedCreate(user, failed.map((f) => f.jobId));
+      await this.compensateFailedCreate(user);
       throw new UpstreamRejectedError(`User "${username}" was not created: outbound provisioning to ${failed.map((f) => f.idp).join(', ')} failed`, {
         description: 'See GET /api/server/v1/provisioning/logs for the remote error.',
       });
@@ -206,18 +206,17 @@ export class UserService {
     return blocking.map((j) => ({ jobId: j.id, idp: j.idpName, connector: j.connectorType, state: states.get(j.id) ?? 'pending' }));
   }
 
-  /** fail_on_blocking_outbound_provision_failure: remove the local user; other targets get a deprovision. */
-  private async compensateFailedCreate(user: StoredUser, failedJobIds: number[]): Promise<void> {
+  /**
+   * fail_on_blocking_outbound_provision_failure: remove the local user, and queue a deprovision for
+   * every target, the failed one included: a create whose outcome was unknown may have landed, and the
+   * deprovision looks the username up and deactivates it (or finds nothing).
+   */
+  private async compensateFailedCreate(user: StoredUser): Promise<void> {
     await this.database.db.transaction().execute(async (trx) => {
+      const current = await this.users.findById(user.tenant, user.id, trx);
+      if (!current || current.version !== user.version) return; // changed meanwhile: leave it
       await this.users.delete(trx, user.tenant, user.id);
-      const jobs = await this.outbox.record(trx, { tenant: user.tenant, userId: user.id, username: user.username, operation: 'delete', claims: user.claims });
-      const failedTargets = await trx.selectFrom('provisioning_jobs').select(['idp_id', 'connector_type']).where('id', 'in', failedJobIds).execute();
-      for (const job of jobs) {
-        const row = await trx.selectFrom('provisioning_jobs').select(['idp_id', 'connector_type']).where('id', '=', job.id).executeTakeFirstOrThrow();
-        if (failedTargets.some((t) => t.idp_id === row.idp_id && t.connector_type === row.connector_type)) {
-          await trx.updateTable('provisioning_jobs').set({ state: 'discarded', completed_at: Date.now(), updated_at: Date.now() }).where('id', '=', job.id).execute();
-        }
-      }
+      await this.outbox.record(trx, { tenant: user.tenant, userId: user.id, username: user.username, operation: 'delete', claims: user.claims });
     });
     this.outbox.committed();
   }

@@ -125,12 +125,17 @@ describe('Salesforce connector against the emulator', () => {
     expect((foreign as Error).message).toMatch(/sf-prov-pattern/);
   });
 
-  it('treats 5xx as retryable and a bad token grant as a permanent rejection', async () => {
+  it('treats 5xx as retryable and a refused token as a pause (not a dead letter), without asking again at once', async () => {
     emu.state.injectFault({ method: 'POST', path: '/sobjects/User$', times: 1, action: { type: 'status', status: 503 } });
     const outage = await connect().provision(sampleOperation('create', userAttributes())).catch((e: unknown) => e);
     expect(outage).toMatchObject({ kind: 'upstream-unavailable', status: 503 });
-    const badGrant = await connect({ 'sf-password': 'wrong' }).provision(sampleOperation('create', userAttributes())).catch((e: unknown) => e);
-    expect(badGrant).toMatchObject({ kind: 'upstream-rejected', remoteCode: 'invalid_grant' });
+    const wrong = connect({ 'sf-password': 'wrong' });
+    const before = emu.state.tokenRequests.count;
+    const badGrant = await wrong.provision(sampleOperation('create', userAttributes())).catch((e: unknown) => e);
+    expect(badGrant).toMatchObject({ kind: 'upstream-throttled', remoteCode: 'invalid_grant' });
+    const again = await wrong.provision(sampleOperation('create', userAttributes())).catch((e: unknown) => e);
+    expect(again).toMatchObject({ kind: 'upstream-throttled', remoteCode: 'invalid_grant' });
+    expect(emu.state.tokenRequests.count - before).toBe(1);
   });
 
   it('times out a hung call with the outcome unknown', async () => {

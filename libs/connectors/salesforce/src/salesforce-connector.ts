@@ -1,4 +1,4 @@
-import { ValidationError, UpstreamRejectedError } from '@provisioning/errors';
+import { UpstreamRejectedError, UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
 import type {
   CallOptions,
   ConnectionTestReport,
@@ -130,7 +130,10 @@ export class SalesforceConnector implements OutboundConnector {
     const record = this.record(operation, operation.allAttributes);
     const username = record.Username as string;
     try {
-      const saved = await this.#session.call<SaveResult>({ method: 'POST', path: '/sobjects/User', body: record }, options);
+      const saved = await this.#session.call<SaveResult | undefined>({ method: 'POST', path: '/sobjects/User', body: record }, options);
+      if (!saved?.id) {
+        throw new UpstreamUnavailableError('Salesforce answered the create without a user id; the outcome is unknown', { outcomeUnknown: true });
+      }
       return { outcome: 'created', remoteId: saved.id, remoteName: username };
     } catch (error) {
       if ((error as UpstreamRejectedError).remoteCode !== 'DUPLICATE_USERNAME') throw error;

@@ -1,6 +1,6 @@
 import { createSign } from 'node:crypto';
 import jsforce from 'jsforce';
-import { UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError } from '@provisioning/errors';
+import { UpstreamThrottledError, UpstreamUnavailableError } from '@provisioning/errors';
 import type { CallOptions, ConnectorContext, RemoteCallRecord } from '@provisioning/connector-kit';
 import type { SalesforceConfig } from './salesforce-config';
 import { toProvisioningError } from './salesforce-errors';
@@ -23,6 +23,7 @@ export interface RestCall {
 
 const TOKEN_PATH = '/services/oauth2/token';
 const USAGE_RECHECK_MS = 5 * 60_000;
+const REFUSED_TOKEN_PAUSE_MS = 60_000;
 const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
 /**
@@ -34,6 +35,8 @@ const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 export class SalesforceSession {
   #token: Token | undefined;
   #pending: Promise<Token> | undefined;
+  /** A refused token request, remembered briefly so queued jobs do not each try to log in. */
+  #refused: { error: Error; until: number } | undefined;
   /** `used/max` from the last `Sforce-Limit-Info` header. */
   apiUsage: { used: number; max: number } | undefined;
   #apiUsageAt = 0;
@@ -49,6 +52,7 @@ export class SalesforceSession {
 
   /** Runs one REST call, re-authenticating once if the session was rejected. */
   async call<T>(call: RestCall, options: CallOptions = {}): Promise<T> {
+    if (options.signal?.aborted) throw new UpstreamUnavailableError(`${call.method} ${call.path}: the operation's deadline passed; not sent`);
     this.checkUsageCeiling();
     let token = await this.token(options);
     try {
@@ -61,7 +65,8 @@ export class SalesforceSession {
         return await this.send<T>(token, call, options);
       } catch (second) {
         if (isInvalidSession(second)) {
-          throw new UpstreamRejectedError('Salesforce rejected a freshly issued token (INVALID_SESSION_ID twice); check the API user and connected app', {
+          throw new UpstreamThrottledError('Salesforce rejected a freshly issued token (INVALID_SESSION_ID twice); check the API user and connected app. Jobs wait.', {
+            retryAfterMs: REFUSED_TOKEN_PAUSE_MS,
             status: 401,
             remoteCode: 'INVALID_SESSION_ID',
             remoteMessage: (second as Error).message,
@@ -86,7 +91,8 @@ export class SalesforceSession {
           body: call.body === undefined ? undefined : JSON.stringify(call.body),
           headers: { 'content-type': 'application/json' },
         },
-        { timeout: this.context.requestTimeoutMs, retry: { maxRetries: 0 } } as never,
+        // No redirects: jsforce would turn a POST into a GET and resend the bearer token elsewhere.
+        { timeout: this.context.requestTimeoutMs, retry: { maxRetries: 0 }, followRedirect: false } as never,
       )) as T;
       this.readLimits(conn);
       record({ status: status.last });
@@ -133,6 +139,7 @@ export class SalesforceSession {
   /** The current token, requesting one when there is none (one request at a time). */
   async token(options: CallOptions = {}): Promise<Token> {
     if (this.#token) return this.#token;
+    if (this.#refused && this.#refused.until > Date.now()) throw this.#refused.error;
     if (!this.#pending) {
       this.#pending = this.requestToken(options).finally(() => {
         this.#pending = undefined;
@@ -177,6 +184,7 @@ export class SalesforceSession {
       this.context.onTokenRequest?.('success');
       const token: Token = { accessToken: response.access_token, instanceUrl: response.instance_url, issuedAt: Date.now() };
       this.#token = token;
+      this.#refused = undefined;
       this.context.logger.info({ grant: config.grant }, 'obtained a Salesforce access token');
       return token;
     } catch (error) {
@@ -195,11 +203,14 @@ export class SalesforceSession {
       if (status && Number(status) >= 500) {
         throw new UpstreamUnavailableError(`token request failed with HTTP ${status}`, { status: Number(status), remoteCode: e.name, cause: error });
       }
-      throw new UpstreamRejectedError(`Salesforce refused the OAuth token request (${e.name}: ${e.message}); check the client id/secret and the API user's credentials`, {
-        status: 400,
-        remoteCode: e.name,
-        remoteMessage: e.message,
-      });
+      // Credentials are wrong or expired: pause this connector (jobs wait, nothing is dead-lettered) and
+      // do not ask again for a while: repeated failed logins can lock the API user.
+      const refused = new UpstreamThrottledError(
+        `Salesforce refused the OAuth token request (${e.name}: ${e.message}); check the client id/secret and the API user's credentials. Jobs wait until it works.`,
+        { status: 400, remoteCode: e.name, remoteMessage: e.message, retryAfterMs: REFUSED_TOKEN_PAUSE_MS },
+      );
+      this.#refused = { error: refused, until: Date.now() + REFUSED_TOKEN_PAUSE_MS };
+      throw refused;
     } finally {
       clearTimeout(timer);
     }

@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import { computeOutboundAttributes } from '@provisioning/claims';
 import { notSupported } from '@provisioning/connector-kit';
 import type { OperationKind, ProvisioningOperation, ProvisioningResult, RemoteCallRecord } from '@provisioning/connector-kit';
-import { errorMessage, isProvisioningError, UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
+import { errorMessage, isProvisioningError, UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
 import { DATABASE } from '@provisioning/persistence';
 import type { Database, DatabaseHandle } from '@provisioning/persistence';
 import type { Kysely, Transaction } from 'kysely';
@@ -25,6 +25,10 @@ export interface DeliveryOutcome {
   durationMs: number;
   /** Set when the remote system throttled us: leave this connector alone until then. */
   pausedUntil?: number;
+  /** Jobs coalesced into this one that settled with it (their waiters are told too). */
+  settledWith: number[];
+  /** True when another worker had taken the job over: this outcome was not recorded. */
+  lost: boolean;
 }
 
 /** Observer of attempts (metrics). */
@@ -57,7 +61,9 @@ export class JobDelivery {
       const identity = await this.identity(job);
       operation = this.buildOperation(job, idp, identity?.remote_id ?? undefined);
       result = await this.call(job, idp, connector, operation, calls);
+      await this.assertNotOwnedByAnother(job, result);
     } catch (error) {
+      result = undefined;
       failure = error;
     }
     const durationMs = Date.now() - started;
@@ -65,12 +71,43 @@ export class JobDelivery {
   }
 
   private async target(job: ProvisioningJob): Promise<{ idp: IdentityProvider; connector: ConnectorConfiguration }> {
-    const idp = await this.idps.get(job.tenant, job.idpId).catch(() => undefined);
+    const idp = await this.idps.get(job.tenant, job.idpId).catch((error: unknown) => {
+      if (isProvisioningError(error) && error.kind === 'not-found') return undefined;
+      throw error;
+    });
     if (!idp) throw new ValidationError(`identity provider "${job.idpName}" no longer exists`);
     const connector = idp.connectors.find((c) => c.connectorType === job.connectorType);
     if (!connector) throw new ValidationError(`identity provider "${idp.name}" no longer has a ${job.connectorType} connector`);
-    if (!connector.isEnabled) throw new ValidationError(`the ${job.connectorType} connector of "${idp.name}" is disabled`);
+    if (!connector.isEnabled || !idp.isEnabled) {
+      // Maintenance, not failure: queued work waits (without spending attempts) until it is enabled again.
+      throw new UpstreamThrottledError(`${idp.isEnabled ? `the ${job.connectorType} connector of "${idp.name}"` : `identity provider "${idp.name}"`} is disabled; the job waits`, {
+        remoteCode: 'CONNECTOR_DISABLED',
+      });
+    }
     return { idp, connector };
+  }
+
+  /**
+   * A remote account linked by username must not already belong to another live local user (two
+   * local users with the same email would otherwise share, and deprovision, one remote account).
+   */
+  private async assertNotOwnedByAnother(job: ProvisioningJob, result: ProvisioningResult): Promise<void> {
+    if (result.outcome !== 'linked' || !result.remoteId) return;
+    const owner = await this.database.db
+      .selectFrom('provisioned_identities')
+      .select(['entity_name'])
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('remote_id', '=', result.remoteId)
+      .where('entity_id', '!=', job.entityId)
+      .where('state', '=', 'provisioned')
+      .executeTakeFirst();
+    if (owner) {
+      throw new UpstreamRejectedError(
+        `The remote account ${result.remoteId} (${result.remoteName ?? ''}) already belongs to local user "${owner.entity_name}"; give the users distinct remote usernames`,
+        { remoteCode: 'REMOTE_ACCOUNT_IN_USE' },
+      );
+    }
   }
 
   private identity(job: ProvisioningJob, db: Kysely<Database> | Transaction<Database> = this.database.db) {
@@ -127,7 +164,8 @@ export class JobDelivery {
       return { outcome: 'unchanged', remoteId: operation.remoteId, note: 'no mapped attribute changed' };
     }
     const instance = this.instances.get(idp, configuration);
-    const deadline = this.settings.requestTimeoutMs * 3;
+    // A delivery may take several remote calls (token, lookup, write, freeze): each has its own timeout.
+    const deadline = this.settings.requestTimeoutMs * 6;
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -163,6 +201,8 @@ export class JobDelivery {
       this.logger.error({ err: failure, jobId: job.id }, 'unexpected error while delivering a provisioning job');
     }
     const lastCall = calls.at(-1);
+    let lost = false;
+    let settledWith: number[] = [];
     await this.database.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('provisioning_jobs')
@@ -181,10 +221,18 @@ export class JobDelivery {
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) {
         // Our lease was taken over (we were too slow); the new owner records its own outcome.
+        lost = true;
         return;
       }
       if (state !== 'retrying') {
         // Updates coalesced into this job settle with it.
+        const followers = await trx
+          .selectFrom('provisioning_jobs')
+          .select('id')
+          .where('coalesced_into', '=', job.id)
+          .where('state', 'in', state === 'succeeded' ? ['pending', 'failed'] : ['pending'])
+          .execute();
+        settledWith = followers.map((f) => f.id);
         await trx
           .updateTable('provisioning_jobs')
           .set({ state, updated_at: now, completed_at: now, last_error: error ? JSON.stringify(error) : null })
@@ -250,7 +298,7 @@ export class JobDelivery {
     const log = this.logger.child({ jobId: job.id, idp: job.idpName, connector: job.connectorType, user: job.entityName, op: operation?.kind ?? job.operation });
     if (state === 'succeeded') log.info({ outcome: result?.outcome, remoteId: result?.remoteId, durationMs }, 'provisioning job delivered');
     else log.warn({ state, attempts: job.attempts, error }, state === 'retrying' ? 'provisioning attempt failed; will retry' : 'provisioning job failed');
-    return { jobId: job.id, state, result, error, durationMs, ...(pausedUntil !== undefined ? { pausedUntil } : {}) };
+    return { jobId: job.id, state, result, error, durationMs, settledWith, lost, ...(pausedUntil !== undefined ? { pausedUntil } : {}) };
   }
 }
 

@@ -113,8 +113,29 @@ export class IdentityProviderService {
         .execute();
       const connectors = input.provisioning?.outboundConnectors?.connectors;
       if (connectors) await this.writeConnectors(trx, tenant, id, connectors, current.connectors, true);
+      if (current.name !== input.name) await this.renameInResidentConfig(trx, tenant, current.name, input.name);
     });
     return this.get(tenant, id);
+  }
+
+  /**
+   * The resident service provider names IdPs (WSO2's shape); a rename follows into it in the same
+   * transaction, so provisioning does not silently stop.
+   */
+  private async renameInResidentConfig(trx: Db, tenant: string, from: string, to: string): Promise<void> {
+    const row = await trx.selectFrom('resident_service_providers').select('config').where('tenant', '=', tenant).executeTakeFirst();
+    if (!row) return;
+    const config = readJson<{ outboundProvisioningIdps?: Array<{ idp: string }> }>(row.config, 'resident_service_providers.config') ?? {};
+    let changed = false;
+    for (const target of config.outboundProvisioningIdps ?? []) {
+      if (target.idp.toLowerCase() === from.toLowerCase()) {
+        target.idp = to;
+        changed = true;
+      }
+    }
+    if (changed) {
+      await trx.updateTable('resident_service_providers').set({ config: JSON.stringify(config), updated_at: Date.now() }).where('tenant', '=', tenant).execute();
+    }
   }
 
   /** WSO2's PATCH: `[{operation: "REPLACE"|"ADD"|"REMOVE", path: "/description", value}]` on simple top-level fields. */
@@ -278,7 +299,9 @@ export class IdentityProviderService {
         properties: JSON.stringify(publicProps),
         secrets: Object.keys(secretProps).length > 0 ? this.secretBox.seal(JSON.stringify(secretProps)) : null,
         // A connector instance (and its OAuth token) is reused while its configuration is unchanged.
-        revision: previous && sameConfiguration(previous, merged, isEnabled, input) ? previous.revision : (previous?.revision ?? 0) + 1,
+        // Monotonic across remove and re-add too (a time-based floor), so a cached instance built from an
+        // older configuration is never taken for the new one.
+        revision: previous && sameConfiguration(previous, merged, isEnabled, input) ? previous.revision : Math.max((previous?.revision ?? 0) + 1, Date.now()),
         updated_at: Date.now(),
       });
     }
@@ -329,6 +352,7 @@ export class IdentityProviderService {
       blockingEnabled: row.blocking === 1,
       rulesEnabled: row.rules === 1,
       properties: { ...publicProps, ...secretProps },
+      confidentialKeys: Object.keys(secretProps),
       revision: row.revision,
     };
   }

@@ -17,6 +17,8 @@ export interface ConnectorConfiguration {
   rulesEnabled: boolean;
   /** Every property, confidential ones included (decrypted): for connector instances only, never for responses. */
   properties: Record<string, string>;
+  /** Keys stored encrypted: never shown, whatever the connector's manifest says (or if it is gone). */
+  confidentialKeys: string[];
   /** Changes whenever the configuration changes; connector instances are cached by it. */
   revision: number;
 }

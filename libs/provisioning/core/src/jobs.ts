@@ -46,6 +46,8 @@ export interface ProvisioningJob {
   createdAt: number;
   updatedAt: number;
   completedAt?: number;
+  /** Set when this job was merged into an earlier job of its chain. */
+  coalescedInto?: number;
 }
 
 export function toJob(row: Selectable<ProvisioningJobTable>): ProvisioningJob {
@@ -67,5 +69,6 @@ export function toJob(row: Selectable<ProvisioningJobTable>): ProvisioningJob {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     completedAt: row.completed_at ?? undefined,
+    ...(row.coalesced_into !== null && row.coalesced_into !== undefined ? { coalescedInto: row.coalesced_into } : {}),
   };
 }

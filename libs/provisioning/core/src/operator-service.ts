@@ -58,6 +58,9 @@ export class OperatorService {
     if (query.state !== undefined && !JOB_STATES.includes(query.state as JobState)) {
       throw new ValidationError(`state must be one of ${JOB_STATES.join(', ')}`);
     }
+    if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 1000)) {
+      throw new ValidationError('limit must be an integer from 1 to 1000');
+    }
     let q = this.database.db.selectFrom('provisioning_jobs').selectAll().where('tenant', '=', tenant);
     if (query.state) q = q.where('state', '=', query.state);
     if (query.user) q = q.where('entity_name', '=', query.user);
@@ -66,18 +69,42 @@ export class OperatorService {
     return rows.map(toJob);
   }
 
-  /** A failed or discarded job goes back to the queue with a fresh attempt budget. */
+  /**
+   * A failed or discarded job goes back to the queue with a fresh attempt budget. Refused when a later
+   * job of the same chain exists (replaying an old snapshot would overtake newer changes: retry the
+   * latest one instead) or when the job was coalesced into another (retry that one).
+   */
   async retry(tenant: string, id: number): Promise<ProvisioningJob> {
     const job = await this.job(tenant, id);
     if (job.state !== 'failed' && job.state !== 'discarded') {
       throw new ConflictError(`Job ${id} is ${job.state}; only failed or discarded jobs can be retried`);
     }
+    if (job.coalescedInto !== undefined) {
+      throw new ConflictError(`Job ${id} was merged into job ${job.coalescedInto}; retry job ${job.coalescedInto}`);
+    }
+    const later = await this.database.db
+      .selectFrom('provisioning_jobs')
+      .select(['id'])
+      .where('tenant', '=', tenant)
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where((eb) => eb.or([eb('entity_id', '=', job.entityId), eb('chain_key', '=', job.entityName.toLowerCase())]))
+      .where('id', '>', id)
+      .where('state', '!=', 'discarded')
+      .where('coalesced_into', 'is', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (later) {
+      throw new ConflictError(`Job ${id} is superseded by job ${later.id} for the same user; retry or inspect job ${later.id} instead`);
+    }
     const now = Date.now();
-    await this.database.db
+    const result = await this.database.db
       .updateTable('provisioning_jobs')
       .set({ state: 'pending', attempts: 0, next_attempt_at: now, completed_at: null, updated_at: now })
       .where('id', '=', id)
-      .execute();
+      .where('state', '=', job.state)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new ConflictError(`Job ${id} changed meanwhile; look again`);
     this.outbox.committed();
     return this.job(tenant, id);
   }
@@ -85,12 +112,23 @@ export class OperatorService {
   async discard(tenant: string, id: number): Promise<ProvisioningJob> {
     const job = await this.job(tenant, id);
     if (job.state === 'running' || job.state === 'succeeded') throw new ConflictError(`Job ${id} is ${job.state} and cannot be discarded`);
+    if (job.coalescedInto !== undefined) throw new ConflictError(`Job ${id} was merged into job ${job.coalescedInto}; discard that one`);
     const now = Date.now();
-    await this.database.db
-      .updateTable('provisioning_jobs')
-      .set({ state: 'discarded', completed_at: now, updated_at: now })
-      .where((eb) => eb.or([eb('id', '=', id), eb.and([eb('coalesced_into', '=', id), eb('state', 'in', ['pending', 'failed'])])]))
-      .execute();
+    await this.database.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('provisioning_jobs')
+        .set({ state: 'discarded', completed_at: now, updated_at: now })
+        .where('id', '=', id)
+        .where('state', '=', job.state)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) throw new ConflictError(`Job ${id} changed meanwhile; look again`);
+      await trx
+        .updateTable('provisioning_jobs')
+        .set({ state: 'discarded', completed_at: now, updated_at: now })
+        .where('coalesced_into', '=', id)
+        .where('state', 'in', ['pending', 'failed'])
+        .execute();
+    });
     return this.job(tenant, id);
   }
 

@@ -96,6 +96,7 @@ export class ProvisioningOutbox {
           entity_type: 'USER',
           entity_id: change.userId,
           entity_name: change.username,
+          chain_key: change.username.toLowerCase(),
           operation,
           idp_id: idp.id,
           idp_name: idp.name,

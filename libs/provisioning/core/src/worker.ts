@@ -105,7 +105,7 @@ export class ProvisioningWorker {
     );
     // Jobs may have finished before we started listening.
     const rows = await this.database.db.selectFrom('provisioning_jobs').select(['id', 'state']).where('id', 'in', jobIds).execute();
-    for (const row of rows) if (row.state === 'succeeded' || row.state === 'failed') this.notify(row.id, row.state);
+    for (const row of rows) if (row.state === 'succeeded' || row.state === 'failed' || row.state === 'discarded') this.notify(row.id, row.state as JobState);
     this.wake();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(waits), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
@@ -155,9 +155,19 @@ export class ProvisioningWorker {
     const task = this.delivery
       .deliver(job, this.owner)
       .then((outcome: DeliveryOutcome) => {
+        if (outcome.lost) return;
         if (outcome.pausedUntil !== undefined) this.pause(job.idpId, job.connectorType, outcome.pausedUntil);
-        for (const observer of this.#observers) observer(outcome, job);
-        if (outcome.state !== 'retrying') this.notify(job.id, outcome.state);
+        if (outcome.state !== 'retrying') {
+          this.notify(job.id, outcome.state);
+          for (const id of outcome.settledWith) this.notify(id, outcome.state);
+        }
+        for (const observer of this.#observers) {
+          try {
+            observer(outcome, job);
+          } catch (error) {
+            this.logger.warn({ err: error }, 'attempt observer failed');
+          }
+        }
       })
       .catch((error: unknown) => this.logger.error({ err: error, jobId: job.id }, 'recording a provisioning attempt failed'))
       .finally(() => {
@@ -182,6 +192,7 @@ export class ProvisioningWorker {
   private async claim(limit: number): Promise<ProvisioningJob[]> {
     const now = Date.now();
     const db = this.database.db;
+    const paused = this.pausedTargets(now);
     const candidates = await db
       .selectFrom('provisioning_jobs as j')
       .selectAll('j')
@@ -191,6 +202,8 @@ export class ProvisioningWorker {
           eb.and([eb('j.state', '=', 'running'), eb('j.lease_expires_at', '<', now)]),
         ]),
       )
+      // Only the head of a chain: no earlier open job, and no job running, for the same target and
+      // the same user (by id, or by username across a delete and re-create).
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(
@@ -198,27 +211,39 @@ export class ProvisioningWorker {
               .select(sql<number>`1`.as('one'))
               .whereRef('p.idp_id', '=', 'j.idp_id')
               .whereRef('p.connector_type', '=', 'j.connector_type')
-              .whereRef('p.entity_id', '=', 'j.entity_id')
-              .whereRef('p.id', '<', 'j.id')
-              .where('p.state', 'in', ['pending', 'running', 'retrying']),
+              .where((eb) => eb.or([eb('p.entity_id', '=', eb.ref('j.entity_id')), eb('p.chain_key', '=', eb.ref('j.chain_key'))]))
+              .whereRef('p.id', '!=', 'j.id')
+              .where((eb) =>
+                eb.or([
+                  eb.and([eb('p.id', '<', eb.ref('j.id')), eb('p.state', 'in', ['pending', 'running', 'retrying'])]),
+                  eb.and([eb('p.state', '=', 'running'), eb('p.lease_expires_at', '>=', now)]),
+                ]),
+              ),
           ),
         ),
       )
       .where('j.coalesced_into', 'is', null)
       .where('j.id', 'not in', [0, ...this.#inFlight.keys()])
+      .where((eb) =>
+        paused.length === 0
+          ? eb.lit(true)
+          : eb.not(eb.or(paused.map(([idp, type]) => eb.and([eb('j.idp_id', '=', idp), eb('j.connector_type', '=', type)])))),
+      )
       .orderBy('j.id')
       .limit(limit * 4)
       .execute();
     const claimed: ProvisioningJob[] = [];
     for (const row of candidates) {
       if (claimed.length >= limit) break;
-      if (this.isPaused(row.idp_id, row.connector_type, now)) continue;
+      if (claimed.some((c) => c.idpId === row.idp_id && c.connectorType === row.connector_type && (c.entityId === row.entity_id || c.entityName.toLowerCase() === row.chain_key))) continue;
       const result = await db
         .updateTable('provisioning_jobs')
         .set({ state: 'running', lease_owner: this.owner, lease_expires_at: now + this.settings.leaseMs, attempts: row.attempts + 1, updated_at: now })
         .where('id', '=', row.id)
         .where('state', '=', row.state)
         .where('updated_at', '=', row.updated_at)
+        // A running job is taken over only while its lease is still expired (not just renewed).
+        .where((eb) => (row.state === 'running' ? eb('lease_expires_at', '<', now) : eb.lit(true)))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) {
         const payload = row.operation === 'deprovision' ? row.payload : await this.absorbFollowers(row.id, row.idp_id, row.connector_type, row.entity_id, row.payload);
@@ -271,8 +296,12 @@ export class ProvisioningWorker {
     if ((this.#pauses.get(key) ?? 0) < untilMs) this.#pauses.set(key, untilMs);
   }
 
-  private isPaused(idpId: string, connectorType: string, now: number): boolean {
-    const until = this.#pauses.get(`${idpId}\0${connectorType}`);
-    return until !== undefined && until > now;
+  private pausedTargets(now: number): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (const [key, until] of this.#pauses) {
+      if (until <= now) this.#pauses.delete(key);
+      else out.push(key.split('\0') as [string, string]);
+    }
+    return out;
   }
 }

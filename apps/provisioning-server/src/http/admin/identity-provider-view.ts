@@ -4,12 +4,11 @@ import type { ConnectorConfiguration, IdentityProvider } from '@provisioning/cor
 /** The connector block of a response: confidential values are never included, only whether they are set. */
 export function connectorView(configuration: ConnectorConfiguration, definition: ConnectorDefinition | undefined) {
   const descriptors = definition?.manifest.properties ?? [];
+  const secret = new Set([...configuration.confidentialKeys, ...descriptors.filter((d) => d.isConfidential).map((d) => d.key)]);
   const properties = Object.entries(configuration.properties)
-    .filter(([key]) => !descriptors.find((d) => d.key === key)?.isConfidential)
+    .filter(([key]) => !secret.has(key))
     .map(([key, value]) => ({ key, value }));
-  const confidential = descriptors
-    .filter((d) => d.isConfidential)
-    .map((d) => ({ key: d.key, isConfidential: true, isSet: configuration.properties[d.key] !== undefined }));
+  const confidential = [...secret].sort().map((key) => ({ key, isConfidential: true, isSet: configuration.properties[key] !== undefined }));
   return {
     connectorId: configuration.connectorId,
     name: configuration.connectorType,

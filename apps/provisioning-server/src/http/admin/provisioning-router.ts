@@ -20,7 +20,7 @@ function text(value: unknown): string | undefined {
 export function provisioningRouter(operator: OperatorService): Router {
   const router = Router();
   router.get('/jobs', async (req, res) => {
-    const limit = text(req.query.limit) ? Number(req.query.limit) : undefined;
+    const limit = text(req.query.limit) !== undefined ? Number(req.query.limit) : undefined;
     res.json(await operator.jobs(contextOf(req).tenant, { state: text(req.query.state), user: text(req.query.user), idp: text(req.query.idp), limit }));
   });
   router.post('/jobs/:id/retry', async (req, res) => {
