@@ -13,7 +13,7 @@ import {
 import type { CoreLogger } from '@provisioning/core';
 import { DATABASE } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
-import { CREDENTIAL_CACHE, CredentialCache, USER_STORE_POLICY, UserStorePolicy, userStoreModule } from '@provisioning/user-store';
+import { CREDENTIAL_CACHE, CredentialCache, USER_STORE_POLICY, UserRepository, UserStorePolicy, userStoreModule } from '@provisioning/user-store';
 import type { ServerConfig } from '../config/deployment-config';
 import type { Logger } from '../logging';
 import { LOGGER, SERVER_CONFIG, TENANTS } from '../tokens';
@@ -33,9 +33,11 @@ function hostModule(config: ServerConfig, logger: Logger, database: DatabaseHand
     bind(SECRET_BOX).toConstantValue(config.security.secretKey ? SecretBox.fromBase64(config.security.secretKey) : SecretBox.fromKeyFile(config.security.secretKeyFile));
     bind(USER_STORE_POLICY).toConstantValue(new UserStorePolicy({ ...config.userStore, enableEmailDomain: config.enableEmailDomain }));
     bind(CREDENTIAL_CACHE).toConstantValue(new CredentialCache());
-    bind(TENANTS).toConstantValue(new TenantService(database.db));
     bind(UserService).toSelf().inSingletonScope();
     bind(GroupService).toSelf().inSingletonScope();
+    bind(TENANTS)
+      .toDynamicValue((ctx) => new TenantService(database.db, ctx.get(UserRepository), ctx.get<UserStorePolicy>(USER_STORE_POLICY)))
+      .inSingletonScope();
   });
 }
 

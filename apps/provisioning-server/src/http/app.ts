@@ -12,6 +12,7 @@ import { claimsRouter } from './admin/claims-router';
 import { identityProvidersRouter } from './admin/identity-providers-router';
 import { idpProvisioningRouter, provisioningRouter } from './admin/provisioning-router';
 import { residentRouter } from './admin/resident-router';
+import { tenantsRouter } from './admin/tenants-router';
 import { authenticate, requireRole, tenantResolver } from './auth';
 import type { AuthDependencies } from './auth';
 import { errorHandler, notFoundHandler } from './error-handler';
@@ -82,6 +83,7 @@ export function buildApp(services: AppServices): Express {
   admin.use('/applications/resident', residentRouter(services.resident));
   admin.use('/claim-dialects', claimsRouter(services.claims));
   admin.use('/provisioning', provisioningRouter(services.operator));
+  admin.use('/tenants', tenantsRouter(services.auth.tenants, services.auth.policy.superTenantDomain));
 
   const tenant = tenantResolver(services.auth);
   app.use(['/scim2', '/wso2/scim2', '/t/:tenant/scim2'], tenant, jsonBody(), scim);
