@@ -33,7 +33,7 @@ export class GroupService {
     const group = await this.database.db.transaction().execute(async (trx) => {
       const { displayName, members, rest } = await this.split(trx, tenant, resource);
       const created = await this.groups.insert(trx, { tenant, displayName, resource: rest, members });
-      await this.afterMembershipChange(trx, tenant, created.id, []);
+      await this.afterMembershipChange(trx, tenant, created.id, [], 'create', displayName);
       return created;
     });
     this.outbox.committed();
@@ -111,6 +111,9 @@ export class GroupService {
       const affected = await this.groups.userMembersOf(tenant, id, trx);
       await this.groups.delete(trx, tenant, id);
       await this.userService.refreshMemberships(trx, tenant, affected);
+      const names = await this.users.usernames(tenant, affected, trx);
+      const removed = affected.map((localId) => ({ localId, username: names.get(localId) ?? '' }));
+      await this.outbox.recordGroup(trx, { tenant, groupId: id, operation: 'delete', group: { displayName: current.displayName, members: [], added: [], removed } });
     });
     this.outbox.committed();
   }
@@ -123,17 +126,40 @@ export class GroupService {
       const before = await this.groups.userMembersOf(tenant, id, trx);
       const { displayName, members, rest } = await this.split(trx, tenant, next, id);
       const updated = await this.groups.update(trx, { ...current, displayName, members, resource: rest });
-      await this.afterMembershipChange(trx, tenant, id, before);
+      await this.afterMembershipChange(trx, tenant, id, before, 'update', displayName);
       return updated;
     });
     this.outbox.committed();
     return group;
   }
 
-  /** Users whose (transitive) membership may have changed get their role claim recomputed. */
-  private async afterMembershipChange(trx: Transaction<Database>, tenant: string, groupId: string, before: string[]): Promise<void> {
+  /**
+   * Users whose (transitive) membership may have changed get their role claim recomputed (user
+   * updates), and connectors that support groups get the group change with its user members.
+   */
+  private async afterMembershipChange(
+    trx: Transaction<Database>,
+    tenant: string,
+    groupId: string,
+    before: string[],
+    operation: 'create' | 'update',
+    displayName: string,
+  ): Promise<void> {
     const after = await this.groups.userMembersOf(tenant, groupId, trx);
     await this.userService.refreshMemberships(trx, tenant, [...before, ...after]);
+    const names = await this.users.usernames(tenant, [...before, ...after], trx);
+    const member = (localId: string) => ({ localId, username: names.get(localId) ?? '' });
+    await this.outbox.recordGroup(trx, {
+      tenant,
+      groupId,
+      operation,
+      group: {
+        displayName,
+        members: after.map(member),
+        added: after.filter((id) => !before.includes(id)).map(member),
+        removed: before.filter((id) => !after.includes(id)).map(member),
+      },
+    });
   }
 
   /** The stored part of a group resource (members and displayName live in their own columns). */

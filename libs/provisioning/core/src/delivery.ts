@@ -1,7 +1,14 @@
 import { inject, injectable } from 'inversify';
 import { computeOutboundAttributes } from '@provisioning/claims';
 import { notSupported } from '@provisioning/connector-kit';
-import type { OperationKind, ProvisioningOperation, ProvisioningResult, RemoteCallRecord } from '@provisioning/connector-kit';
+import type {
+  GroupProvisioningOperation,
+  GroupProvisioningResult,
+  OperationKind,
+  ProvisioningOperation,
+  ProvisioningResult,
+  RemoteCallRecord,
+} from '@provisioning/connector-kit';
 import { errorMessage, isProvisioningError, UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
 import { DATABASE } from '@provisioning/persistence';
 import type { Database, DatabaseHandle } from '@provisioning/persistence';
@@ -20,7 +27,7 @@ import { CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
 export interface DeliveryOutcome {
   jobId: number;
   state: 'succeeded' | 'retrying' | 'failed';
-  result?: ProvisioningResult;
+  result?: ProvisioningResult | GroupProvisioningResult;
   error?: JobError;
   durationMs: number;
   /** Set when the remote system throttled us: leave this connector alone until then. */
@@ -53,15 +60,28 @@ export class JobDelivery {
   async deliver(job: ProvisioningJob, leaseOwner: string): Promise<DeliveryOutcome> {
     const started = Date.now();
     const calls: RemoteCallRecord[] = [];
-    let result: ProvisioningResult | undefined;
+    let result: ProvisioningResult | GroupProvisioningResult | undefined;
     let failure: unknown;
-    let operation: ProvisioningOperation | undefined;
+    let operation: { kind: string } | undefined;
     try {
       const { idp, connector } = await this.target(job);
       const identity = await this.identity(job);
-      operation = this.buildOperation(job, idp, identity?.remote_id ?? undefined);
-      result = await this.call(job, idp, connector, operation, calls);
-      await this.assertNotOwnedByAnother(job, result);
+      if (job.entityType === 'GROUP') {
+        const groupOperation = await this.buildGroupOperation(job, identity?.remote_id ?? undefined);
+        operation = groupOperation;
+        result = await this.withDeadline(job, (signal) => {
+          const instance = this.instances.get(idp, connector);
+          const manifest = this.idps.definitionOf(connector.connectorType).manifest;
+          if (!manifest.capabilities.groups || !instance.provisionGroup) throw notSupported(manifest, 'groups');
+          return instance.provisionGroup(groupOperation, { record: (c) => calls.push(c), signal });
+        });
+      } else {
+        const userOperation = this.buildOperation(job, idp, identity?.remote_id ?? undefined);
+        operation = userOperation;
+        const userResult = await this.call(job, idp, connector, userOperation, calls);
+        result = userResult;
+        await this.assertNotOwnedByAnother(job, userResult);
+      }
     } catch (error) {
       result = undefined;
       failure = error;
@@ -164,6 +184,11 @@ export class JobDelivery {
       return { outcome: 'unchanged', remoteId: operation.remoteId, note: 'no mapped attribute changed' };
     }
     const instance = this.instances.get(idp, configuration);
+    return this.withDeadline(job, (signal) => instance.provision(operation, { record: (c) => calls.push(c), signal }));
+  }
+
+  /** Runs a connector call under the delivery deadline; the connector sees the abort signal. */
+  private async withDeadline<T>(job: ProvisioningJob, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
     // A delivery may take several remote calls (token, lookup, write, freeze): each has its own timeout.
     const deadline = this.settings.requestTimeoutMs * 6;
     const controller = new AbortController();
@@ -175,17 +200,65 @@ export class JobDelivery {
       }, deadline);
     });
     try {
-      return await Promise.race([instance.provision(operation, { record: (c) => calls.push(c), signal: controller.signal }), timeout]);
+      return await Promise.race([run(controller.signal), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
+  /**
+   * A group operation with its members' remote ids on this target. A member whose own create is still
+   * queued for this target makes the group job wait (retry) so membership never refers to a missing
+   * account; members not provisioned there (e.g. outside provisioning roles) are left out.
+   */
+  private async buildGroupOperation(job: ProvisioningJob, remoteId: string | undefined): Promise<GroupProvisioningOperation> {
+    const group = job.payload.group ?? { displayName: job.entityName, members: [], added: [], removed: [] };
+    const ids = [...new Set([...group.members, ...group.added, ...group.removed].map((m) => m.localId))];
+    const identities = ids.length === 0 ? [] : await this.database.db
+      .selectFrom('provisioned_identities')
+      .select(['entity_id', 'remote_id', 'state'])
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('entity_type', '=', 'USER')
+      .where('entity_id', 'in', ids)
+      .execute();
+    const remoteOf = new Map(identities.filter((i) => i.remote_id && i.state === 'provisioned').map((i) => [i.entity_id, i.remote_id!] as const));
+    const missing = group.members.filter((m) => !remoteOf.has(m.localId)).map((m) => m.localId);
+    if (missing.length > 0) {
+      const open = await this.database.db
+        .selectFrom('provisioning_jobs')
+        .select('id')
+        .where('idp_id', '=', job.idpId)
+        .where('connector_type', '=', job.connectorType)
+        .where('entity_type', '=', 'USER')
+        .where('entity_id', 'in', missing)
+        .where('state', 'in', ['pending', 'running', 'retrying'])
+        .executeTakeFirst();
+      if (open) throw new UpstreamUnavailableError('waiting for group members to be provisioned first', { remoteCode: 'MEMBERS_PENDING' });
+    }
+    const withRemote = (list: Array<{ localId: string; username: string }>) =>
+      list.filter((m) => remoteOf.has(m.localId)).map((m) => ({ localId: m.localId, username: m.username, remoteId: remoteOf.get(m.localId) }));
+    let kind: GroupProvisioningOperation['kind'] = job.operation === 'deprovision' ? 'delete' : job.operation;
+    if (kind === 'update' && !remoteId) kind = 'create';
+    if (kind === 'create' && remoteId) kind = 'update';
+    return {
+      kind,
+      entityType: 'GROUP',
+      localId: job.entityId,
+      displayName: group.displayName,
+      tenantDomain: job.tenant,
+      members: withRemote(group.members),
+      addedMembers: withRemote(group.added),
+      removedMembers: withRemote(group.removed),
+      ...(remoteId ? { remoteId } : {}),
+    };
+  }
+
   private async settle(
     job: ProvisioningJob,
     leaseOwner: string,
-    operation: ProvisioningOperation | undefined,
-    result: ProvisioningResult | undefined,
+    operation: { kind: string } | undefined,
+    result: ProvisioningResult | GroupProvisioningResult | undefined,
     failure: unknown,
     calls: RemoteCallRecord[],
     durationMs: number,
@@ -264,7 +337,7 @@ export class JobDelivery {
       const existing = await this.identity(job, trx);
       const remoteId = result?.remoteId ?? existing?.remote_id ?? null;
       const identityState = result
-        ? result.outcome === 'deprovisioned' || operation?.kind === 'deprovision'
+        ? result.outcome === 'deprovisioned' || result.outcome === 'deleted' || operation?.kind === 'deprovision' || operation?.kind === 'delete'
           ? 'deprovisioned'
           : 'provisioned'
         : (existing?.state ?? 'failed');
@@ -272,7 +345,7 @@ export class JobDelivery {
         tenant: job.tenant,
         idp_id: job.idpId,
         connector_type: job.connectorType,
-        entity_type: 'USER',
+        entity_type: job.entityType,
         entity_id: job.entityId,
         entity_name: job.entityName,
         remote_id: remoteId,

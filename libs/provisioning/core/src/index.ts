@@ -11,12 +11,12 @@ export type { IdentityProvider, ConnectorConfiguration, RoleConfig } from './ide
 export { ResidentServiceProviderService } from './resident-service-provider';
 export type { ResidentProvisioningConfig, OutboundProvisioningTarget } from './resident-service-provider';
 export { ProvisioningOutbox, operationForTarget, ROLE_CLAIM } from './outbox';
-export type { UserChange, EnqueuedJob } from './outbox';
+export type { UserChange, GroupChange, EnqueuedJob } from './outbox';
 export { JobDelivery } from './delivery';
 export type { DeliveryOutcome, AttemptObserver } from './delivery';
 export { ProvisioningWorker } from './worker';
 export { JOB_STATES, OPEN_JOB_STATES, toJob } from './jobs';
-export type { JobState, JobOperation, JobPayload, JobError, ProvisioningJob } from './jobs';
+export type { JobState, JobOperation, JobPayload, GroupJobPayload, JobError, ProvisioningJob } from './jobs';
 export { decideAfterFailure, isTransient } from './retry-policy';
 export { DEFAULT_PROVISIONING_SETTINGS } from './settings';
 export type { ProvisioningSettings } from './settings';

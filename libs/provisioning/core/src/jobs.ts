@@ -9,11 +9,21 @@ export const OPEN_JOB_STATES: readonly JobState[] = ['pending', 'running', 'retr
 export type JobOperation = 'create' | 'update' | 'deprovision';
 
 /** What a job carries from the commit that created it. Never a password. */
+/** What a group job carries: the group's name and its user members (local ids), with what changed. */
+export interface GroupJobPayload {
+  displayName: string;
+  members: Array<{ localId: string; username: string }>;
+  added: Array<{ localId: string; username: string }>;
+  removed: Array<{ localId: string; username: string }>;
+}
+
 export interface JobPayload {
   /** Local claims of the user after the change (for a delete: the last known ones). */
   claims: Record<string, string>;
   /** For updates: the local claims whose value changed (added, modified or removed). */
   changedClaims?: string[];
+  /** Present on GROUP jobs. */
+  group?: GroupJobPayload;
 }
 
 /** The last failure of a job, as shown to operators. */
@@ -31,7 +41,7 @@ export interface JobError {
 export interface ProvisioningJob {
   id: number;
   tenant: string;
-  entityType: 'USER';
+  entityType: 'USER' | 'GROUP';
   entityId: string;
   entityName: string;
   operation: JobOperation;
@@ -54,7 +64,7 @@ export function toJob(row: Selectable<ProvisioningJobTable>): ProvisioningJob {
   return {
     id: row.id,
     tenant: row.tenant,
-    entityType: 'USER',
+    entityType: row.entity_type === 'GROUP' ? 'GROUP' : 'USER',
     entityId: row.entity_id,
     entityName: row.entity_name,
     operation: row.operation as JobOperation,

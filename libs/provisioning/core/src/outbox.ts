@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import type { Transaction } from 'kysely';
 import type { Database } from '@provisioning/persistence';
 import { IdentityProviderService } from './identity-provider-service';
-import type { JobOperation, JobPayload } from './jobs';
+import type { GroupJobPayload, JobOperation, JobPayload } from './jobs';
 import { ResidentServiceProviderService } from './resident-service-provider';
 import { CORE_LOGGER } from './tokens';
 import type { CoreLogger } from './logger';
@@ -47,6 +47,14 @@ export function operationForTarget(change: UserChange, provisioningRoles: readon
   if (!before && now) return 'create';
   if (before && !now) return 'deprovision';
   return undefined;
+}
+
+/** A committed change of a group (its user members are flattened through nested groups). */
+export interface GroupChange {
+  tenant: string;
+  groupId: string;
+  operation: 'create' | 'update' | 'delete';
+  group: GroupJobPayload;
 }
 
 /** A job written for one target of a change. */
@@ -115,6 +123,50 @@ export class ProvisioningOutbox {
         .returning('id')
         .executeTakeFirstOrThrow();
       jobs.push({ id: row.id, idpName: idp.name, connectorType: connector.connectorType, blocking: target.blocking || connector.blockingEnabled });
+    }
+    return jobs;
+  }
+
+  /**
+   * A committed group change, for every target whose connector declares group support (others never
+   * receive group operations; their users still get role changes as user updates).
+   */
+  async recordGroup(trx: Transaction<Database>, change: GroupChange): Promise<EnqueuedJob[]> {
+    const config = await this.resident.get(change.tenant, trx);
+    const now = Date.now();
+    const jobs: EnqueuedJob[] = [];
+    for (const target of config.outboundProvisioningIdps) {
+      const idp = await this.idps.findByName(change.tenant, target.idp, trx);
+      const connector = idp?.connectors.find((c) => c.connectorType === target.connector);
+      if (!idp || !idp.isEnabled || !connector || !connector.isEnabled) continue;
+      if (!this.idps.definitionOf(connector.connectorType).manifest.capabilities.groups) continue;
+      const payload: JobPayload = { claims: {}, group: change.group };
+      const row = await trx
+        .insertInto('provisioning_jobs')
+        .values({
+          tenant: change.tenant,
+          entity_type: 'GROUP',
+          entity_id: change.groupId,
+          entity_name: change.group.displayName,
+          chain_key: `group:${change.groupId}`,
+          operation: change.operation === 'delete' ? 'deprovision' : change.operation,
+          idp_id: idp.id,
+          idp_name: idp.name,
+          connector_type: connector.connectorType,
+          payload: JSON.stringify(payload),
+          state: 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: null,
+          created_at: now,
+          updated_at: now,
+          completed_at: null,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      jobs.push({ id: row.id, idpName: idp.name, connectorType: connector.connectorType, blocking: false });
     }
     return jobs;
   }

@@ -246,7 +246,10 @@ export class ProvisioningWorker {
         .where((eb) => (row.state === 'running' ? eb('lease_expires_at', '<', now) : eb.lit(true)))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 1) {
-        const payload = row.operation === 'deprovision' ? row.payload : await this.absorbFollowers(row.id, row.idp_id, row.connector_type, row.entity_id, row.payload);
+        const payload =
+          row.operation === 'deprovision' || row.entity_type === 'GROUP'
+            ? row.payload
+            : await this.absorbFollowers(row.id, row.idp_id, row.connector_type, row.entity_id, row.payload);
         claimed.push(toJob({ ...row, payload, state: 'running', lease_owner: this.owner, attempts: row.attempts + 1 }));
       }
     }
