@@ -39,6 +39,8 @@ interface StoredIdpConfig {
  */
 @injectable()
 export class IdentityProviderService {
+  readonly #hydrated = new Map<string, IdentityProvider>();
+
   constructor(
     @inject(DATABASE) private readonly database: DatabaseHandle,
     @inject(CONNECTOR_REGISTRY) private readonly registry: ConnectorRegistry,
@@ -73,13 +75,13 @@ export class IdentityProviderService {
 
   async list(tenant: string): Promise<IdentityProvider[]> {
     const rows = await this.database.db.selectFrom('identity_providers').selectAll().where('tenant', '=', tenant).orderBy('name_key').execute();
-    return Promise.all(rows.map((row) => this.hydrate(this.database.db, row)));
+    return Promise.all(rows.map((row) => this.cached(this.database.db, row)));
   }
 
   async get(tenant: string, id: string, db: Db = this.database.db): Promise<IdentityProvider> {
     const row = await db.selectFrom('identity_providers').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
     if (!row) throw new NotFoundError(`Identity provider ${id} does not exist`, { code: 'IDP-60002' });
-    return this.hydrate(db, row);
+    return this.cached(db, row);
   }
 
   async findByName(tenant: string, name: string, db: Db = this.database.db): Promise<IdentityProvider | undefined> {
@@ -89,7 +91,7 @@ export class IdentityProviderService {
       .where('tenant', '=', tenant)
       .where('name_key', '=', name.toLowerCase())
       .executeTakeFirst();
-    return row ? this.hydrate(db, row) : undefined;
+    return row ? this.cached(db, row) : undefined;
   }
 
   /** PUT: replaces the IdP; connectors given in the body replace the stored ones, keeping omitted secrets. */
@@ -107,7 +109,7 @@ export class IdentityProviderService {
           description: input.description ?? '',
           enabled: input.isEnabled === false ? 0 : 1,
           config: JSON.stringify(config),
-          updated_at: Date.now(),
+          updated_at: Math.max(Date.now(), current.updatedAt + 1),
         })
         .where('id', '=', id)
         .execute();
@@ -187,7 +189,7 @@ export class IdentityProviderService {
     await this.database.db.transaction().execute(async (trx) => {
       const current = await this.get(tenant, id, trx);
       await this.writeConnectors(trx, tenant, id, parsed, current.connectors, true);
-      await trx.updateTable('identity_providers').set({ updated_at: Date.now() }).where('id', '=', id).execute();
+      await trx.updateTable('identity_providers').set({ updated_at: Math.max(Date.now(), current.updatedAt + 1) }).where('id', '=', id).execute();
     });
     return this.get(tenant, id);
   }
@@ -199,7 +201,7 @@ export class IdentityProviderService {
     await this.database.db.transaction().execute(async (trx) => {
       const current = await this.get(tenant, id, trx);
       await this.writeConnectors(trx, tenant, id, [{ ...parsed, connectorId: definition.manifest.connectorId }], current.connectors, false);
-      await trx.updateTable('identity_providers').set({ updated_at: Date.now() }).where('id', '=', id).execute();
+      await trx.updateTable('identity_providers').set({ updated_at: Math.max(Date.now(), current.updatedAt + 1) }).where('id', '=', id).execute();
     });
     return this.getConnector(tenant, id, connectorId);
   }
@@ -313,6 +315,20 @@ export class IdentityProviderService {
       }
     }
     for (const row of rows) await trx.insertInto('idp_connectors').values(row).execute();
+  }
+
+  /**
+   * Hydration (connectors, decryption) is cached per row version: every write bumps the IdP's
+   * `updated_at` strictly, so a cached entry is never stale, on this instance or another.
+   */
+  private async cached(db: Db, row: Selectable<IdentityProviderTable>): Promise<IdentityProvider> {
+    const key = `${row.id}:${row.updated_at}`;
+    const hit = this.#hydrated.get(key);
+    if (hit) return hit;
+    const idp = await this.hydrate(db, row);
+    if (this.#hydrated.size > 1000) this.#hydrated.clear();
+    this.#hydrated.set(key, idp);
+    return idp;
   }
 
   private async hydrate(db: Db, row: Selectable<IdentityProviderTable>): Promise<IdentityProvider> {

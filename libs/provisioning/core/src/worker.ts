@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import { sql } from 'kysely';
 import { DATABASE } from '@provisioning/persistence';
-import type { DatabaseHandle } from '@provisioning/persistence';
+import type { Database, DatabaseHandle } from '@provisioning/persistence';
+import type { Transaction } from 'kysely';
 import { JobDelivery } from './delivery';
 import type { AttemptObserver, DeliveryOutcome } from './delivery';
 import { toJob } from './jobs';
@@ -232,65 +233,74 @@ export class ProvisioningWorker {
       .orderBy('j.id')
       .limit(limit * 4)
       .execute();
-    const claimed: ProvisioningJob[] = [];
-    for (const row of candidates) {
-      if (claimed.length >= limit) break;
-      if (claimed.some((c) => c.idpId === row.idp_id && c.connectorType === row.connector_type && (c.entityId === row.entity_id || c.entityName.toLowerCase() === row.chain_key))) continue;
-      const result = await db
-        .updateTable('provisioning_jobs')
-        .set({ state: 'running', lease_owner: this.owner, lease_expires_at: now + this.settings.leaseMs, attempts: row.attempts + 1, updated_at: now })
-        .where('id', '=', row.id)
-        .where('state', '=', row.state)
-        .where('updated_at', '=', row.updated_at)
-        // A running job is taken over only while its lease is still expired (not just renewed).
-        .where((eb) => (row.state === 'running' ? eb('lease_expires_at', '<', now) : eb.lit(true)))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) {
-        const payload =
-          row.operation === 'deprovision' || row.entity_type === 'GROUP'
-            ? row.payload
-            : await this.absorbFollowers(row.id, row.idp_id, row.connector_type, row.entity_id, row.payload);
-        claimed.push(toJob({ ...row, payload, state: 'running', lease_owner: this.owner, attempts: row.attempts + 1 }));
+    if (candidates.length === 0) return [];
+    // One transaction for the whole batch: one commit (fsync) however many jobs are claimed.
+    return db.transaction().execute(async (trx) => {
+      const claimed: ProvisioningJob[] = [];
+      for (const row of candidates) {
+        if (claimed.length >= limit) break;
+        if (claimed.some((c) => c.idpId === row.idp_id && c.connectorType === row.connector_type && (c.entityId === row.entity_id || c.entityName.toLowerCase() === row.chain_key))) continue;
+        const result = await trx
+          .updateTable('provisioning_jobs')
+          .set({ state: 'running', lease_owner: this.owner, lease_expires_at: now + this.settings.leaseMs, attempts: row.attempts + 1, updated_at: now })
+          .where('id', '=', row.id)
+          .where('state', '=', row.state)
+          .where('updated_at', '=', row.updated_at)
+          // A running job is taken over only while its lease is still expired (not just renewed).
+          .where((eb) => (row.state === 'running' ? eb('lease_expires_at', '<', now) : eb.lit(true)))
+          .executeTakeFirst();
+        if (Number(result.numUpdatedRows) === 1) {
+          const payload =
+            row.operation === 'deprovision' || row.entity_type === 'GROUP'
+              ? row.payload
+              : await this.absorbFollowers(trx, row.id, row.idp_id, row.connector_type, row.entity_id, row.payload);
+          claimed.push(toJob({ ...row, payload, state: 'running', lease_owner: this.owner, attempts: row.attempts + 1 }));
+        }
       }
-    }
-    return claimed;
+      return claimed;
+    });
   }
 
   /**
    * Coalescing: pending updates queued right behind a claimed create or update of the same chain are
    * absorbed into it, so one remote call carries the latest values. They settle with that job.
    */
-  private async absorbFollowers(headId: number, idpId: string, connectorType: string, entityId: string, headPayload: string): Promise<string> {
-    return this.database.db.transaction().execute(async (trx) => {
-      const next = await trx
-        .selectFrom('provisioning_jobs')
-        .select(['id', 'operation', 'state', 'payload', 'coalesced_into'])
-        .where('idp_id', '=', idpId)
-        .where('connector_type', '=', connectorType)
-        .where('entity_id', '=', entityId)
-        .where('id', '>', headId)
-        .where('state', 'in', ['pending', 'retrying', 'running'])
-        .orderBy('id')
-        .execute();
-      const absorbed: number[] = [];
-      const payload = JSON.parse(headPayload) as JobPayload;
-      const changed = new Set(payload.changedClaims ?? []);
-      for (const job of next) {
-        if (job.coalesced_into === headId) continue;
-        if (job.operation !== 'update' || job.state !== 'pending' || job.coalesced_into !== null) break;
-        const follower = JSON.parse(job.payload) as JobPayload;
-        payload.claims = follower.claims;
-        for (const c of follower.changedClaims ?? []) changed.add(c);
-        absorbed.push(job.id);
-      }
-      if (absorbed.length === 0) return headPayload;
-      if (payload.changedClaims !== undefined) payload.changedClaims = [...changed].sort();
-      const merged = JSON.stringify(payload);
-      await trx.updateTable('provisioning_jobs').set({ payload: merged }).where('id', '=', headId).execute();
-      await trx.updateTable('provisioning_jobs').set({ coalesced_into: headId, updated_at: Date.now() }).where('id', 'in', absorbed).execute();
-      this.logger.debug({ jobId: headId, absorbed }, 'coalesced pending updates into one job');
-      return merged;
-    });
+  private async absorbFollowers(
+    trx: Transaction<Database>,
+    headId: number,
+    idpId: string,
+    connectorType: string,
+    entityId: string,
+    headPayload: string,
+  ): Promise<string> {
+    const next = await trx
+      .selectFrom('provisioning_jobs')
+      .select(['id', 'operation', 'state', 'payload', 'coalesced_into'])
+      .where('idp_id', '=', idpId)
+      .where('connector_type', '=', connectorType)
+      .where('entity_id', '=', entityId)
+      .where('id', '>', headId)
+      .where('state', 'in', ['pending', 'retrying', 'running'])
+      .orderBy('id')
+      .execute();
+    const absorbed: number[] = [];
+    const payload = JSON.parse(headPayload) as JobPayload;
+    const changed = new Set(payload.changedClaims ?? []);
+    for (const job of next) {
+      if (job.coalesced_into === headId) continue;
+      if (job.operation !== 'update' || job.state !== 'pending' || job.coalesced_into !== null) break;
+      const follower = JSON.parse(job.payload) as JobPayload;
+      payload.claims = follower.claims;
+      for (const c of follower.changedClaims ?? []) changed.add(c);
+      absorbed.push(job.id);
+    }
+    if (absorbed.length === 0) return headPayload;
+    if (payload.changedClaims !== undefined) payload.changedClaims = [...changed].sort();
+    const merged = JSON.stringify(payload);
+    await trx.updateTable('provisioning_jobs').set({ payload: merged }).where('id', '=', headId).execute();
+    await trx.updateTable('provisioning_jobs').set({ coalesced_into: headId, updated_at: Date.now() }).where('id', 'in', absorbed).execute();
+    this.logger.debug({ jobId: headId, absorbed }, 'coalesced pending updates into one job');
+    return merged;
   }
 
   /** A connector that reported a rate limit is left alone until its pause ends. */
