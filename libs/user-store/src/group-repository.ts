@@ -59,6 +59,18 @@ export class GroupRepository {
     await trx.deleteFrom('groups').where('tenant', '=', tenant).where('id', '=', id).execute();
   }
 
+  /** Bumps a group's version (its members changed without a write to the group itself). */
+  async touch(trx: Db, tenant: string, id: string): Promise<void> {
+    const row = await trx.selectFrom('groups').select(['version', 'updated_at']).where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
+    if (!row) return;
+    await trx
+      .updateTable('groups')
+      .set({ version: row.version + 1, updated_at: Math.max(Date.now(), row.updated_at + 1) })
+      .where('tenant', '=', tenant)
+      .where('id', '=', id)
+      .execute();
+  }
+
   /** Removes a deleted user from every group. */
   async removeMember(trx: Db, tenant: string, memberId: string): Promise<void> {
     await trx.deleteFrom('group_members').where('tenant', '=', tenant).where('member_id', '=', memberId).execute();
@@ -117,7 +129,17 @@ export class GroupRepository {
    * Every membership of a tenant loaded once: a function answering {@link groupsOf} from memory, for
    * listing many users without a query per user.
    */
-  async membershipIndex(tenant: string, db: Db = this.database.db): Promise<(memberId: string) => Array<{ id: string; displayName: string; type: 'direct' | 'indirect' }>> {
+  async membershipIndex(
+    tenant: string,
+    only?: readonly string[],
+    db: Db = this.database.db,
+  ): Promise<(memberId: string) => Array<{ id: string; displayName: string; type: 'direct' | 'indirect' }>> {
+    if (only && only.length <= 500) {
+      // For a page of users: their own memberships, walked up per user (few queries, small result).
+      const answers = new Map<string, Array<{ id: string; displayName: string; type: 'direct' | 'indirect' }>>();
+      for (const id of only) answers.set(id, await this.groupsOf(tenant, id, db));
+      return (memberId) => answers.get(memberId) ?? [];
+    }
     const rows = await db
       .selectFrom('group_members as m')
       .innerJoin('groups as g', 'g.id', 'm.group_id')

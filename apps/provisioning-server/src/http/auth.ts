@@ -64,6 +64,11 @@ export function authenticate(deps: AuthDependencies) {
         await verifyPassword(password, await dummyHash());
         throw new UnauthenticatedError('Invalid credentials');
       }
+      if ((user.resource as { active?: unknown }).active === false) {
+        // A deactivated user keeps their data but signs in no more (and cannot reactivate themselves).
+        await verifyPassword(password, user.passwordHash);
+        throw new UnauthenticatedError('Invalid credentials');
+      }
       const presented = { tenantDomain: ctx.tenant, username: qualified.username, password };
       const stored = { userId: user.id, passwordHash: user.passwordHash };
       if (!deps.cache.lookup(presented, stored)) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { DatabaseHandle } from '@provisioning/persistence';
+import { ValidationError } from '@provisioning/errors';
 import { hashPassword, verifyPassword } from '@provisioning/user-store';
 import type { UserRepository, UserStorePolicy } from '@provisioning/user-store';
 import { ADMIN_ROLE } from '../http/principal';
@@ -17,12 +18,17 @@ export async function ensureSuperAdmin(
 ): Promise<{ generatedPassword?: string }> {
   const tenant = policy.superTenantDomain;
   const existing = await users.findByUsername(tenant, admin.username);
+  if (existing && !existing.roles.includes(ADMIN_ROLE)) {
+    // Someone took the super admin's name (e.g. after a rename): never promote them.
+    throw new ValidationError(
+      `The user "${existing.username}" exists but is not the super admin; refusing to give it the admin role. Choose another [super_admin] username, or remove that user.`,
+    );
+  }
   if (existing) {
     const needsPassword = admin.password !== undefined && !(existing.passwordHash && (await verifyPassword(admin.password, existing.passwordHash)));
-    const needsRole = !existing.roles.includes(ADMIN_ROLE);
-    if (needsPassword || needsRole) {
-      const passwordHash = needsPassword ? await hashPassword(admin.password!) : existing.passwordHash;
-      await database.db.transaction().execute((trx) => users.update(trx, { ...existing, passwordHash, roles: [...new Set([...existing.roles, ADMIN_ROLE])] }));
+    if (needsPassword) {
+      const passwordHash = await hashPassword(admin.password!);
+      await database.db.transaction().execute((trx) => users.update(trx, { ...existing, passwordHash }));
     }
     return {};
   }

@@ -3,13 +3,15 @@ import type { Transaction } from 'kysely';
 import { scimUserToLocalClaims } from '@provisioning/claims';
 import { PROVISIONING_SETTINGS, ProvisioningOutbox, ProvisioningWorker } from '@provisioning/core';
 import type { EnqueuedJob, JobState, ProvisioningSettings } from '@provisioning/core';
-import { PreconditionFailedError, UpstreamRejectedError, ValidationError } from '@provisioning/errors';
+import { ConflictError, ForbiddenError, PreconditionFailedError, UpstreamRejectedError, ValidationError } from '@provisioning/errors';
 import { DATABASE } from '@provisioning/persistence';
 import type { Database, DatabaseHandle } from '@provisioning/persistence';
 import { applyPatch, compileFilter, extractPassword, parseFilter, simpleEqualityOf, sortResources, validateResource } from '@provisioning/scim';
 import type { ScimResource } from '@provisioning/scim';
 import { CREDENTIAL_CACHE, GroupRepository, hashPassword, USER_STORE_POLICY, UserRepository } from '@provisioning/user-store';
 import type { CredentialCache, StoredUser, UserStorePolicy } from '@provisioning/user-store';
+import type { ServerConfig } from '../config/deployment-config';
+import { SERVER_CONFIG } from '../tokens';
 import { etagOf, metaOf } from '../scim/representation';
 import type { ScimQuery } from '../scim/scim-query';
 import { boundedCount } from '../scim/scim-query';
@@ -43,12 +45,14 @@ export class UserService {
     @inject(ProvisioningOutbox) private readonly outbox: ProvisioningOutbox,
     @inject(ProvisioningWorker) private readonly worker: ProvisioningWorker,
     @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
+    @inject(SERVER_CONFIG) private readonly config: ServerConfig,
   ) {}
 
   async create(tenant: string, body: unknown): Promise<UserWriteResult> {
     const { resource: validated } = validateResource(body, 'User', { mode: 'create' });
     const { resource: withoutPassword, password } = extractPassword(validated);
     const username = this.localUsername(String(withoutPassword.userName), tenant);
+    this.assertNotReserved(tenant, username);
     this.policy.validateUsername(username);
     if (password !== undefined) this.policy.validatePassword(password);
     const passwordHash = password !== undefined ? await hashPassword(password) : null;
@@ -97,6 +101,12 @@ export class UserService {
     } else if (equality?.attribute === 'id') {
       const found = await this.users.findById(tenant, equality.value);
       candidates = found ? [found] : [];
+    } else if (!filter && !query.sortBy) {
+      // Plain paging is answered by SQL: only the page is loaded and represented.
+      const startIndex = Math.min(Math.max(1, query.startIndex ?? 1), 2 ** 31);
+      const page = await this.users.list(tenant, { startIndex, count: boundedCount(query.count) });
+      const memberships = await this.groups.membershipIndex(tenant, page.users.map((u) => u.id));
+      return { total: page.total, startIndex, resources: await Promise.all(page.users.map((u) => this.represent(u, base, memberships))) };
     } else {
       candidates = await this.users.all(tenant);
     }
@@ -110,6 +120,30 @@ export class UserService {
     const startIndex = Math.max(1, query.startIndex ?? 1);
     const count = boundedCount(query.count);
     return { total: resources.length, startIndex, resources: resources.slice(startIndex - 1, startIndex - 1 + count) };
+  }
+
+  /**
+   * /Me PUT and PATCH: a user may change only their own profile data and password. Attributes that
+   * decide identity or provisioning (userName, emails, roles, entitlements, active, externalId, the
+   * enterprise extension, ...) are administrators' to change: a change to one is refused with 403.
+   */
+  async replaceSelf(tenant: string, id: string, body: unknown, ifMatch?: string): Promise<UserWriteResult> {
+    return this.write(tenant, id, ifMatch, async (current) => {
+      const { resource } = validateResource(body, 'User', { mode: 'replace', existing: current.resource as ScimResource });
+      const next = extractPassword(resource);
+      assertSelfServiceChange(current.resource, next.resource);
+      return next;
+    });
+  }
+
+  async patchSelf(tenant: string, id: string, body: unknown, ifMatch?: string): Promise<UserWriteResult> {
+    return this.write(tenant, id, ifMatch, async (current) => {
+      const { resource } = applyPatch({ ...current.resource, id: current.id } as ScimResource, body, 'User');
+      const { id: _id, meta: _meta, groups: _groups, ...rest } = resource as Record<string, unknown>;
+      const next = extractPassword(rest as ScimResource);
+      assertSelfServiceChange(current.resource, next.resource);
+      return next;
+    });
   }
 
   /** PUT: replaces every attribute the client may write (immutable ones must keep their value). */
@@ -134,9 +168,28 @@ export class UserService {
     await this.database.db.transaction().execute(async (trx) => {
       const current = await this.users.getById(tenant, id, trx);
       checkPrecondition(current.version, ifMatch, `User ${id}`);
+      this.assertNotSuperAdmin(current, 'deleted');
+      const containing = await this.groups.groupsOf(tenant, id, trx);
       await this.users.delete(trx, tenant, id);
       await this.groups.removeMember(trx, tenant, id);
       await this.outbox.record(trx, { tenant, userId: id, username: current.username, operation: 'delete', claims: current.claims });
+      // Groups that contained the user (directly or not) lose a member on group-capable targets too.
+      for (const group of containing) {
+        await this.groups.touch(trx, tenant, group.id);
+        const members = await this.groups.userMembersOf(tenant, group.id, trx);
+        const names = await this.users.usernames(tenant, members, trx);
+        await this.outbox.recordGroup(trx, {
+          tenant,
+          groupId: group.id,
+          operation: 'update',
+          group: {
+            displayName: group.displayName,
+            members: members.map((localId) => ({ localId, username: names.get(localId) ?? '' })),
+            added: [],
+            removed: [{ localId: id, username: current.username }],
+          },
+        });
+      }
     });
     this.credentials.invalidateUser(id);
     this.outbox.committed();
@@ -172,15 +225,41 @@ export class UserService {
     ifMatch: string | undefined,
     change: (current: StoredUser) => Promise<{ resource: ScimResource; password?: string }>,
   ): Promise<UserWriteResult> {
+    // Without If-Match a concurrent write (e.g. a group-driven role refresh) is absorbed by applying the
+    // change again to the fresh version; with If-Match it is a 412, as RFC 7644 3.14 says.
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.writeOnce(tenant, id, ifMatch, change);
+      } catch (error) {
+        if (!(error instanceof ConcurrentChange) || ifMatch !== undefined || attempt >= 3) {
+          if (error instanceof ConcurrentChange) throw new PreconditionFailedError(`User ${id} was changed concurrently`, { scimType: 'invalidVers' });
+          throw error;
+        }
+      }
+    }
+  }
+
+  private async writeOnce(
+    tenant: string,
+    id: string,
+    ifMatch: string | undefined,
+    change: (current: StoredUser) => Promise<{ resource: ScimResource; password?: string }>,
+  ): Promise<UserWriteResult> {
     const current = await this.users.getById(tenant, id);
     checkPrecondition(current.version, ifMatch, `User ${id}`);
     const next = await change(current);
     const username = this.localUsername(String(next.resource.userName ?? ''), tenant);
-    if (username.toLowerCase() !== current.username.toLowerCase()) this.policy.validateUsername(username);
+    if (username.toLowerCase() !== current.username.toLowerCase()) {
+      this.assertNotSuperAdmin(current, 'renamed');
+      this.assertNotReserved(tenant, username);
+      this.policy.validateUsername(username);
+    }
     if (next.password !== undefined) this.policy.validatePassword(next.password);
     const passwordHash = next.password !== undefined ? await hashPassword(next.password) : current.passwordHash;
     const resource = { ...next.resource, userName: username };
     const { user, jobs } = await this.database.db.transaction().execute(async (trx) => {
+      const fresh = await this.users.getById(tenant, id, trx);
+      if (fresh.version !== current.version) throw new ConcurrentChange();
       const groups = await this.groups.groupsOf(tenant, id, trx);
       const claims = this.claimsOf(resource, groups);
       const changedClaims = diffClaims(current.claims, claims);
@@ -191,9 +270,24 @@ export class UserService {
           : [];
       return { user: updated, jobs: enqueued };
     });
-    if (next.password !== undefined) this.credentials.invalidateUser(id);
+    // A new password or a deactivation ends remembered sign-ins at once.
+    if (next.password !== undefined || (resource as { active?: unknown }).active === false) this.credentials.invalidateUser(id);
     if (jobs.length > 0) this.outbox.committed();
     return { user, outbound: await this.awaitBlocking(jobs) };
+  }
+
+  /** The configured super admin keeps its name and cannot be deleted through SCIM. */
+  private assertNotSuperAdmin(user: StoredUser, what: string): void {
+    if (user.tenant === this.policy.superTenantDomain && user.username.toLowerCase() === this.config.superAdmin.username.toLowerCase()) {
+      throw new ForbiddenError(`The super admin "${user.username}" cannot be ${what} through SCIM; change [super_admin] in deployment.toml`);
+    }
+  }
+
+  /** The super admin's username is reserved in the super tenant. */
+  private assertNotReserved(tenant: string, username: string): void {
+    if (tenant === this.policy.superTenantDomain && username.toLowerCase() === this.config.superAdmin.username.toLowerCase()) {
+      throw new ConflictError(`The username "${username}" is reserved for the super admin`, { scimType: 'uniqueness' });
+    }
   }
 
   private async awaitBlocking(jobs: EnqueuedJob[]): Promise<UserWriteResult['outbound']> {
@@ -242,4 +336,22 @@ export function checkPrecondition(version: number, ifMatch: string | undefined, 
 export function diffClaims(before: Record<string, string>, after: Record<string, string>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...keys].filter((k) => before[k] !== after[k]).sort();
+}
+
+/** A write lost the race with another write of the same user. */
+class ConcurrentChange extends Error {}
+
+/** What a user may change on themselves through /Me (RFC 7643 core attributes, lower-cased). */
+const SELF_SERVICE = new Set(['name', 'displayname', 'nickname', 'profileurl', 'title', 'preferredlanguage', 'locale', 'timezone', 'phonenumbers', 'addresses', 'photos', 'ims', 'schemas']);
+
+/** Refuses a self-service change to anything outside {@link SELF_SERVICE} (compared as JSON). */
+export function assertSelfServiceChange(before: Record<string, unknown>, after: Record<string, unknown>): void {
+  const lower = (o: Record<string, unknown>) => new Map(Object.entries(o).map(([k, v]) => [k.toLowerCase(), JSON.stringify(v)] as const));
+  const a = lower(before);
+  const b = lower(after);
+  const keys = new Set([...a.keys(), ...b.keys()]);
+  const refused = [...keys].filter((k) => !SELF_SERVICE.has(k) && a.get(k) !== b.get(k));
+  if (refused.length > 0) {
+    throw new ForbiddenError(`These attributes can only be changed by an administrator: ${refused.join(', ')}`, { scimType: 'mutability' });
+  }
 }

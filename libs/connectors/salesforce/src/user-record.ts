@@ -17,7 +17,10 @@ export function toUserRecord(attributes: readonly OutboundAttribute[]): Record<s
   const record: Record<string, unknown> = {};
   for (const attribute of attributes) {
     const lowered = attribute.value.trim().toLowerCase();
-    record[attribute.name] = isBooleanField(attribute.name) && (lowered === 'true' || lowered === 'false') ? lowered === 'true' : attribute.value;
+    let value: unknown = isBooleanField(attribute.name) && (lowered === 'true' || lowered === 'false') ? lowered === 'true' : attribute.value;
+    // A user with several roles mapped to profiles: ProfileId holds one, the first (mapping order).
+    if (attribute.name === 'ProfileId' && attribute.value.includes(',')) value = attribute.value.split(',')[0]!.trim();
+    record[attribute.name] = value;
   }
   return record;
 }
@@ -32,6 +35,10 @@ export function describeProblems(attributes: readonly OutboundAttribute[], forCr
       const from = a.source === 'user' ? `the user's ${a.localClaim ?? 'claim'}` : 'the provisioning default';
       warnings.push(`${a.name} is a boolean field but ${from} gives "${a.value}"; Salesforce will reject it (map it to another claim or remove the user's value)`);
     }
+  }
+  const profile = byName.get('ProfileId');
+  if (profile && profile.value.includes(',')) {
+    warnings.push(`ProfileId has several values ("${profile.value}"); only the first is sent (order the IdP's role mappings by priority)`);
   }
   const alias = byName.get('Alias');
   if (alias && alias.value.length > 8) warnings.push(`Alias "${alias.value}" is longer than 8 characters; Salesforce will reject it (STRING_TOO_LONG)`);

@@ -268,7 +268,16 @@ export class JobDelivery {
     const throttled = error?.kind === 'upstream-throttled';
     const pausedUntil = throttled ? now + Math.max((failure as { retryAfterMs?: number }).retryAfterMs ?? 0, this.settings.throttlePauseMs) : undefined;
     // Throttling is not a failure of this job: it waits for the pause and keeps its attempt budget.
-    const decision = failure === undefined ? undefined : throttled ? { retry: true as const, delayMs: pausedUntil! - now } : decideAfterFailure(failure, job.attempts, this.settings);
+    // A group waiting for its members' creates is not failing either: it waits without spending attempts.
+    const waiting = error?.remoteCode === 'MEMBERS_PENDING';
+    const decision =
+      failure === undefined
+        ? undefined
+        : throttled
+          ? { retry: true as const, delayMs: pausedUntil! - now }
+          : waiting
+            ? { retry: true as const, delayMs: Math.min(this.settings.maxBackoffMs, this.settings.initialBackoffMs * 4) }
+            : decideAfterFailure(failure, job.attempts, this.settings);
     const state: DeliveryOutcome['state'] = !error ? 'succeeded' : decision?.retry ? 'retrying' : 'failed';
     if (error && !isProvisioningError(failure)) {
       this.logger.error({ err: failure, jobId: job.id }, 'unexpected error while delivering a provisioning job');
@@ -287,7 +296,7 @@ export class JobDelivery {
           last_error: error ? JSON.stringify(error) : null,
           next_attempt_at: decision?.retry ? now + decision.delayMs : job.nextAttemptAt,
           completed_at: state === 'retrying' ? null : now,
-          ...(throttled ? { attempts: Math.max(0, job.attempts - 1) } : {}),
+          ...(throttled || waiting ? { attempts: Math.max(0, job.attempts - 1) } : {}),
         })
         .where('id', '=', job.id)
         .where('lease_owner', '=', leaseOwner)
@@ -382,8 +391,9 @@ export class JobDelivery {
 export function mapRoles(claims: Record<string, string>, mappings: ReadonlyArray<{ idpRole: string; localRole: string }>): Record<string, string> {
   const roles = claims[ROLE_CLAIM];
   if (mappings.length === 0 || roles === undefined) return claims;
-  const byLocal = new Map(mappings.map((m) => [m.localRole.toLowerCase(), m.idpRole] as const));
-  const mapped = [...new Set(roles.split(',').map((r) => byLocal.get(r.trim().toLowerCase())).filter((r): r is string => Boolean(r)))];
+  // In the order of the mappings: the first mapping is the preferred role for single-valued fields.
+  const held = new Set(roles.split(',').map((r) => r.trim().toLowerCase()));
+  const mapped = [...new Set(mappings.filter((m) => held.has(m.localRole.toLowerCase())).map((m) => m.idpRole))];
   const next = { ...claims };
   if (mapped.length > 0) next[ROLE_CLAIM] = mapped.join(',');
   else delete next[ROLE_CLAIM];

@@ -30,19 +30,26 @@ function rolesOf(claims: Record<string, string> | undefined): Set<string> {
   );
 }
 
+export const ACTIVE_CLAIM = 'http://wso2.org/claims/active';
+
+/** A user whose SCIM `active` is false is not provisioned (deactivated remotely), as Entra ID and Okta do. */
+function isActive(claims: Record<string, string> | undefined): boolean {
+  return claims?.[ACTIVE_CLAIM] !== 'false';
+}
+
 /**
- * Role-based provisioning (WSO2's outbound provisioning roles): with roles named, only their members
- * are provisioned; joining one creates the remote account, leaving the last one deprovisions it.
+ * What a change means for one target. A user "belongs" on a target while active and, when the IdP
+ * names provisioning roles (WSO2's outbound provisioning roles), a member of one of them. Entering
+ * creates (or relinks and reactivates) the remote account, leaving deprovisions it, staying updates.
  */
 export function operationForTarget(change: UserChange, provisioningRoles: readonly string[]): JobOperation | undefined {
-  const base: JobOperation = change.operation === 'delete' ? 'deprovision' : change.operation;
-  if (provisioningRoles.length === 0) return base;
   const wanted = provisioningRoles.map((r) => r.toLowerCase());
-  const member = (claims: Record<string, string> | undefined) => wanted.some((r) => rolesOf(claims).has(r));
-  const now = member(change.claims);
+  const belongs = (claims: Record<string, string> | undefined) =>
+    isActive(claims) && (wanted.length === 0 || wanted.some((r) => rolesOf(claims).has(r)));
+  const now = belongs(change.claims);
   if (change.operation === 'create') return now ? 'create' : undefined;
-  if (change.operation === 'delete') return now ? 'deprovision' : undefined;
-  const before = member(change.previousClaims ?? change.claims);
+  if (change.operation === 'delete') return wanted.length === 0 || now ? 'deprovision' : undefined;
+  const before = belongs(change.previousClaims ?? change.claims);
   if (before && now) return 'update';
   if (!before && now) return 'create';
   if (before && !now) return 'deprovision';

@@ -23,6 +23,10 @@ describe('role-based provisioning', () => {
     ['never in the role: nothing', change('update', 'staff', 'other'), ['sales'], undefined],
     ['delete of a member deprovisions', change('delete', 'sales'), ['sales'], 'deprovision'],
     ['delete of a non-member: nothing', change('delete', ''), ['sales'], undefined],
+    ['delete of an inactive user without roles still deprovisions', { ...change('delete', ''), claims: { 'http://wso2.org/claims/active': 'false' } }, [], 'deprovision'],
+    ['deactivation deprovisions', { ...change('update', ''), claims: { 'http://wso2.org/claims/active': 'false' }, previousClaims: { 'http://wso2.org/claims/active': 'true' } }, [], 'deprovision'],
+    ['reactivation creates (relinks)', { ...change('update', ''), claims: { 'http://wso2.org/claims/active': 'true' }, previousClaims: { 'http://wso2.org/claims/active': 'false' } }, [], 'create'],
+    ['an inactive user is not created', { ...change('create', ''), claims: { 'http://wso2.org/claims/active': 'false' } }, [], undefined],
   ])('%s', (_name, c, roles, expected) => {
     expect(operationForTarget(c, roles)).toBe(expected);
   });

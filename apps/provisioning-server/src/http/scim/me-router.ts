@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Request } from 'express';
-import { UnauthenticatedError } from '@provisioning/errors';
+import { ForbiddenError, UnauthenticatedError } from '@provisioning/errors';
 import { scimBase } from '../../scim/representation';
 import type { UserService } from '../../users/user-service';
 import { contextOf } from '../principal';
@@ -12,7 +12,10 @@ function me(req: Request): { tenant: string; id: string } {
   return { tenant: ctx.tenant, id: ctx.principal.userId };
 }
 
-/** RFC 7644 3.11 /Me: the authenticated user's own resource (no admin role needed). */
+/**
+ * RFC 7644 3.11 /Me: the authenticated user's own resource (no admin role needed). Writes are limited to
+ * self-service attributes (see UserService.replaceSelf); deleting oneself is refused.
+ */
 export function meRouter(users: UserService): Router {
   const router = Router();
   router.get('/', async (req, res) => {
@@ -23,18 +26,17 @@ export function meRouter(users: UserService): Router {
   });
   router.put('/', async (req, res) => {
     const { tenant, id } = me(req);
-    const result = await users.replace(tenant, id, req.body, req.get('If-Match'));
+    const result = await users.replaceSelf(tenant, id, req.body, req.get('If-Match'));
     sendResource(req, res, 200, await users.represent(result.user, scimBase(req)), 'User');
   });
   router.patch('/', async (req, res) => {
     const { tenant, id } = me(req);
-    const result = await users.patch(tenant, id, req.body, req.get('If-Match'));
+    const result = await users.patchSelf(tenant, id, req.body, req.get('If-Match'));
     sendResource(req, res, 200, await users.represent(result.user, scimBase(req)), 'User');
   });
-  router.delete('/', async (req, res) => {
-    const { tenant, id } = me(req);
-    await users.delete(tenant, id, req.get('If-Match'));
-    res.status(204).end();
+  router.delete('/', () => {
+    // Deleting an account (and deprovisioning it everywhere) is an administrator's decision.
+    throw new ForbiddenError('Deleting your own account through /Me is not permitted; ask an administrator');
   });
   return router;
 }
