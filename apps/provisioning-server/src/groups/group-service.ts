@@ -44,14 +44,20 @@ export class GroupService {
     return this.groups.getById(tenant, id);
   }
 
+  /**
+   * The SCIM representation. Members come in one deterministic order (by id): the repository reads
+   * them back in no particular order, so without it a write's response and the next GET of the same
+   * version listed them differently.
+   */
   represent(group: StoredGroup, base: string, names?: Map<string, string>): ScimResource {
+    const members = [...group.members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return {
       ...group.resource,
       id: group.id,
       displayName: group.displayName,
-      ...(group.members.length > 0
+      ...(members.length > 0
         ? {
-            members: group.members.map((m) => ({
+            members: members.map((m) => ({
               value: m.id,
               type: m.type,
               $ref: `${base}/${m.type === 'User' ? 'Users' : 'Groups'}/${m.id}`,
@@ -98,7 +104,9 @@ export class GroupService {
 
   async patch(tenant: string, id: string, body: unknown, ifMatch?: string): Promise<StoredGroup> {
     return this.write(tenant, id, ifMatch, (current) => {
-      const { resource } = applyPatch({ ...this.storable(current), id: current.id } as ScimResource, body, 'Group');
+      const { resource, changed } = applyPatch({ ...this.storable(current), id: current.id } as ScimResource, body, 'Group');
+      // RFC 7644 3.5.2.1: a PATCH that changes nothing keeps the version and meta.lastModified.
+      if (!changed) return undefined;
       const { id: _id, meta: _meta, ...rest } = resource as Record<string, unknown>;
       return rest as ScimResource;
     });
@@ -118,11 +126,13 @@ export class GroupService {
     this.outbox.committed();
   }
 
-  private async write(tenant: string, id: string, ifMatch: string | undefined, change: (current: StoredGroup) => ScimResource): Promise<StoredGroup> {
+  /** `change` returns the next resource, or undefined when nothing changes (no write, same version). */
+  private async write(tenant: string, id: string, ifMatch: string | undefined, change: (current: StoredGroup) => ScimResource | undefined): Promise<StoredGroup> {
     const group = await this.database.db.transaction().execute(async (trx) => {
       const current = await this.groups.getById(tenant, id, trx);
       checkPrecondition(current.version, ifMatch, `Group ${id}`);
       const next = change(current);
+      if (next === undefined) return current;
       const before = await this.groups.userMembersOf(tenant, id, trx);
       const { displayName, members, rest } = await this.split(trx, tenant, next, id);
       const updated = await this.groups.update(trx, { ...current, displayName, members, resource: rest });

@@ -22,6 +22,7 @@ import { discoveryRouter } from './scim/discovery-router';
 import { groupsRouter } from './scim/groups-router';
 import { meRouter } from './scim/me-router';
 import { rootSearchRouter } from './scim/root-search-router';
+import { scim1Router } from './scim/scim1-router';
 import { usersRouter } from './scim/users-router';
 
 /** Everything the HTTP layer calls. Routes receive services; they never reach into the container. */
@@ -87,6 +88,7 @@ export function buildApp(services: AppServices): Express {
 
   const tenant = tenantResolver(services.auth);
   app.use(['/scim2', '/wso2/scim2', '/t/:tenant/scim2'], tenant, jsonBody(), scim);
+  app.use('/wso2/scim', scim1Router(services.users, services.auth, services.logger));
   app.use(['/api/server/v1', '/t/:tenant/api/server/v1'], tenant, jsonBody(), admin);
 
   app.use(notFoundHandler());

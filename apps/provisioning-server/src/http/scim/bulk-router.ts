@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { BULK_RESPONSE_SCHEMA, planBulk, resolveBulkIds } from '@provisioning/scim';
 import type { BulkOperationStep } from '@provisioning/scim';
 import type { GroupService } from '../../groups/group-service';
-import { scimBase } from '../../scim/representation';
+import { etagOf, scimBase } from '../../scim/representation';
 import type { UserService } from '../../users/user-service';
 import { scimErrorBody, statusOf } from '../error-handler';
 import { contextOf } from '../principal';
@@ -64,11 +64,13 @@ async function run(
   users: UserService,
   groups: GroupService,
 ): Promise<{ id?: string; result: Omit<BulkResult, 'method' | 'bulkId'> }> {
-  const data = step.data === undefined ? undefined : resolveBulkIds(step.data, ids);
-  const resourceId = step.resourceId?.startsWith('bulkId:') ? ids.get(step.resourceId.slice('bulkId:'.length)) : step.resourceId;
+  // References in the data and in the path (`/Users/bulkId:x`) resolve the same way: one whose POST
+  // failed is an invalidValue naming it (not a lookup of "undefined").
+  const data = step.data === undefined ? undefined : resolveBulkIds(step.data, ids, step.bulkId === undefined ? {} : { selfBulkId: step.bulkId });
+  const resourceId = step.resourceId === undefined ? undefined : resolveBulkIds(step.resourceId, ids);
   const ifMatch = step.version;
   const isUser = step.resourceType === 'User';
-  const located = (id: string, version: number) => ({ location: `${base}/${isUser ? 'Users' : 'Groups'}/${id}`, version: `W/"${version}"` });
+  const located = (id: string, version: number) => ({ location: `${base}/${isUser ? 'Users' : 'Groups'}/${id}`, version: etagOf(version) });
   switch (step.method) {
     case 'POST': {
       const entity = isUser ? (await users.create(tenant, data)).user : await groups.create(tenant, data);

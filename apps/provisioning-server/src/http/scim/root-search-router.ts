@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { isProvisioningError } from '@provisioning/errors';
+import { sortResources } from '@provisioning/scim';
 import type { ScimResource } from '@provisioning/scim';
 import type { GroupService } from '../../groups/group-service';
 import { scimBase } from '../../scim/representation';
@@ -7,6 +8,25 @@ import { boundedCount, queryFromSearchBody } from '../../scim/scim-query';
 import type { UserService } from '../../users/user-service';
 import { contextOf } from '../principal';
 import { sendList } from './respond';
+
+/**
+ * Sorts Users and Groups together (RFC 7644 3.4.2.3 applies to the whole result). `sortBy` is
+ * resolved against the User schema, else the Group schema (`members`); resources of the other type
+ * have no value for it and go last (ascending) or first (descending), as unassigned values do.
+ * Attributes both types have (id, externalId, displayName, meta.*) sort both.
+ */
+function sortAcrossTypes(resources: ScimResource[], sortBy: string | undefined, sortOrder: string | undefined): ScimResource[] {
+  try {
+    return sortResources(resources, sortBy, sortOrder, 'User');
+  } catch (userError) {
+    if (!isProvisioningError(userError) || userError.scimType !== 'invalidValue') throw userError;
+    try {
+      return sortResources(resources, sortBy, sortOrder, 'Group');
+    } catch {
+      throw userError;
+    }
+  }
+}
 
 /**
  * RFC 7644 3.4.3 POST /.search at the root: searches Users and Groups together. A filter naming an
@@ -18,7 +38,8 @@ export function rootSearchRouter(users: UserService, groups: GroupService): Rout
     const query = queryFromSearchBody(req.body);
     const tenant = contextOf(req).tenant;
     const base = scimBase(req);
-    const all = { ...query, startIndex: 1, count: Number.MAX_SAFE_INTEGER };
+    // Each type unsorted and unpaged: sorting and paging apply to the merged result.
+    const unsorted = { ...query, sortBy: undefined, sortOrder: undefined, startIndex: 1, count: Number.MAX_SAFE_INTEGER };
     const tolerant = async (run: () => Promise<{ resources: ScimResource[] }>, other: () => Promise<unknown>) => {
       try {
         return (await run()).resources;
@@ -31,9 +52,9 @@ export function rootSearchRouter(users: UserService, groups: GroupService): Rout
         throw error;
       }
     };
-    const listUsers = () => users.list(tenant, all, base);
-    const listGroups = () => groups.list(tenant, all, base);
-    const resources = [...(await tolerant(listUsers, listGroups)), ...(await tolerant(listGroups, listUsers))];
+    const listUsers = () => users.list(tenant, unsorted, base);
+    const listGroups = () => groups.list(tenant, unsorted, base);
+    const resources = sortAcrossTypes([...(await tolerant(listUsers, listGroups)), ...(await tolerant(listGroups, listUsers))], query.sortBy, query.sortOrder);
     const startIndex = Math.max(1, query.startIndex ?? 1);
     const count = boundedCount(query.count);
     sendList(res, { total: resources.length, startIndex, resources: resources.slice(startIndex - 1, startIndex - 1 + count) }, query, (r) =>

@@ -6,7 +6,8 @@ import type { UserService, UserWriteResult } from '../../users/user-service';
 import { contextOf } from '../principal';
 import { notModified, sendList, sendResource } from './respond';
 
-function provisioningHeader(res: Response, result: UserWriteResult): void {
+/** With blocking targets: what each one reported (`idp/connector=state, ...`). */
+export function provisioningHeader(res: Response, result: UserWriteResult): void {
   if (result.outbound.length > 0) {
     res.setHeader('X-Provisioning-Status', result.outbound.map((o) => `${o.idp}/${o.connector}=${o.state}`).join(', '));
   }
