@@ -73,9 +73,22 @@ describe('group and role-based provisioning', () => {
     expect(emu.state.usersByUsername('out.role@wso2.com')).toBeUndefined();
   });
 
-  it('deprovisions a member when the role group is deleted', async () => {
+  it('keeps members provisioned when the role group is renamed (IdP roles follow the rename)', async () => {
     await auth(request(server.url).patch(`/scim2/Groups/${groupId}`)).send({ schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: ids.in }] }] }).expect(200);
     await eventually(() => (emu.state.usersByUsername('in.role@wso2.com')?.IsActive === true ? true : undefined), 10_000, 'reactivation');
+    const renamed = await auth(request(server.url).patch(`/scim2/Groups/${groupId}`)).send({ schemas: [PATCH], Operations: [{ op: 'replace', path: 'displayName', value: 'Sales Team' }] });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    const idps = await auth(request(server.url).get('/api/server/v1/identity-providers'));
+    const idp = await auth(request(server.url).get(`/api/server/v1/identity-providers/${idps.body.identityProviders[0].id}`));
+    expect(idp.body.roles).toEqual({ outboundProvisioningRoles: ['Sales Team'], mappings: [{ localRole: 'Sales Team', idpRole: '00e2x000001SALE' }] });
+    await settle();
+    expect(emu.state.usersByUsername('in.role@wso2.com')).toMatchObject({ IsActive: true });
+    expect(String(emu.state.usersByUsername('in.role@wso2.com')?.ProfileId)).toMatch(/^00e2x000001SALE/);
+    const comma = await auth(request(server.url).post('/scim2/Groups')).send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Sales, EMEA' });
+    expect(comma.status).toBe(400);
+  });
+
+  it('deprovisions a member when the role group is deleted', async () => {
     await auth(request(server.url).delete(`/scim2/Groups/${groupId}`)).expect(204);
     await eventually(() => (emu.state.usersByUsername('in.role@wso2.com')?.IsActive === false ? true : undefined), 10_000, 'deactivation on group delete');
   });

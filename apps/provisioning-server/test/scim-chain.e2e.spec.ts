@@ -95,6 +95,8 @@ describe('SCIM 2.0 outbound into a second instance of this server', () => {
     });
     expect(group.status, JSON.stringify(group.body)).toBe(201);
     groupId = group.body.id;
+    const parent = await asAdmin(request(a.url).post('/scim2/Groups')).send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'all-staff', members: [{ value: groupId, type: 'Group' }] });
+    expect(parent.status, JSON.stringify(parent.body)).toBe(201);
     await pool([...Array(10).keys()], 5, async (i) => {
       await asAdmin(request(a.url).patch(`/scim2/Users/${ids[i]}`)).send({ schemas: [PATCH], Operations: [{ op: 'replace', path: 'name.familyName', value: `Changed${i}` }] }).expect(200);
     });
@@ -132,5 +134,8 @@ describe('SCIM 2.0 outbound into a second instance of this server', () => {
     // chain14 was a member and was deleted: the group on B lost it too.
     const expected = new Set(ids.slice(5, 14).map((_id, k) => byName.get(`chain${k + 5}@wso2.com`)!.id));
     expect(members).toEqual(expected);
+    // The nested group's users reach the parent group on B too (flattened), following every change.
+    const parents = await asAdmin(request(b.url).get('/scim2/Groups').query({ filter: 'displayName eq "all-staff"' }));
+    expect(new Set((parents.body.Resources[0].members ?? []).map((m: { value: string }) => m.value))).toEqual(expected);
   }, 240_000);
 });

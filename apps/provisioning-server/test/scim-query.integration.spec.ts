@@ -25,7 +25,7 @@ const PEOPLE = [
   }),
   scimUser(BOB, {
     name: { givenName: 'Bob', familyName: 'Brown' },
-    title: 'Manager',
+    title: 'Lead',
     active: false,
     emails: [{ value: BOB, type: 'work' }],
     [ENTERPRISE_SCHEMA]: { employeeNumber: '200' },

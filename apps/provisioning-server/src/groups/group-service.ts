@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { Transaction } from 'kysely';
-import { ProvisioningOutbox } from '@provisioning/core';
+import { IdentityProviderService, ProvisioningOutbox } from '@provisioning/core';
 import { ValidationError } from '@provisioning/errors';
 import { DATABASE } from '@provisioning/persistence';
 import type { Database, DatabaseHandle } from '@provisioning/persistence';
@@ -26,6 +26,7 @@ export class GroupService {
     @inject(UserRepository) private readonly users: UserRepository,
     @inject(UserService) private readonly userService: UserService,
     @inject(ProvisioningOutbox) private readonly outbox: ProvisioningOutbox,
+    @inject(IdentityProviderService) private readonly idps: IdentityProviderService,
   ) {}
 
   async create(tenant: string, body: unknown): Promise<StoredGroup> {
@@ -136,7 +137,9 @@ export class GroupService {
       const before = await this.groups.userMembersOf(tenant, id, trx);
       const { displayName, members, rest } = await this.split(trx, tenant, next, id);
       const updated = await this.groups.update(trx, { ...current, displayName, members, resource: rest });
-      await this.afterMembershipChange(trx, tenant, id, before, 'update', displayName);
+      const renamed = displayName !== current.displayName;
+      if (renamed) await this.idps.renameLocalRole(trx, tenant, current.displayName, displayName);
+      await this.afterMembershipChange(trx, tenant, id, before, 'update', displayName, renamed);
       return updated;
     });
     this.outbox.committed();
@@ -154,22 +157,44 @@ export class GroupService {
     before: string[],
     operation: 'create' | 'update',
     displayName: string,
+    renamed = false,
   ): Promise<void> {
     const after = await this.groups.userMembersOf(tenant, groupId, trx);
-    await this.userService.refreshMemberships(trx, tenant, [...before, ...after]);
+    const beforeSet = new Set(before);
+    const afterSet = new Set(after);
+    const added = after.filter((id) => !beforeSet.has(id));
+    const removed = before.filter((id) => !afterSet.has(id));
+    // Only users whose membership changed get their role claim recomputed; a rename changes everyone's.
+    const changed = renamed ? [...new Set([...before, ...after])] : [...added, ...removed];
+    await this.userService.refreshMemberships(trx, tenant, changed);
     const names = await this.users.usernames(tenant, [...before, ...after], trx);
     const member = (localId: string) => ({ localId, username: names.get(localId) ?? '' });
     await this.outbox.recordGroup(trx, {
       tenant,
       groupId,
       operation,
-      group: {
-        displayName,
-        members: after.map(member),
-        added: after.filter((id) => !before.includes(id)).map(member),
-        removed: before.filter((id) => !after.includes(id)).map(member),
-      },
+      group: { displayName, members: after.map(member), added: added.map(member), removed: removed.map(member) },
     });
+    if (added.length === 0 && removed.length === 0) return;
+    // Groups containing this one (nested) changed their transitive members too.
+    for (const ancestor of await this.groups.groupsOf(tenant, groupId, trx)) {
+      await this.groups.touch(trx, tenant, ancestor.id);
+      const members = await this.groups.userMembersOf(tenant, ancestor.id, trx);
+      const ancestorNames = await this.users.usernames(tenant, members, trx);
+      const asMember = (localId: string) => ({ localId, username: ancestorNames.get(localId) ?? names.get(localId) ?? '' });
+      const stillIn = new Set(members);
+      await this.outbox.recordGroup(trx, {
+        tenant,
+        groupId: ancestor.id,
+        operation: 'update',
+        group: {
+          displayName: ancestor.displayName,
+          members: members.map(asMember),
+          added: added.filter((id) => stillIn.has(id)).map(asMember),
+          removed: removed.filter((id) => !stillIn.has(id)).map(asMember),
+        },
+      });
+    }
   }
 
   /** The stored part of a group resource (members and displayName live in their own columns). */
@@ -181,6 +206,10 @@ export class GroupService {
   private async split(trx: Transaction<Database>, tenant: string, resource: ScimResource, selfId?: string): Promise<{ displayName: string; members: GroupMember[]; rest: Record<string, unknown> }> {
     const { displayName, members, schemas: _schemas, ...rest } = resource as Record<string, unknown>;
     if (typeof displayName !== 'string' || displayName.trim() === '') throw new ValidationError('displayName is required', { scimType: 'invalidValue' });
+    if (displayName.includes(',')) {
+      // Group names are role names, and the role claim is a comma-separated list.
+      throw new ValidationError(`displayName "${displayName}" must not contain a comma (group names are role names)`, { scimType: 'invalidValue' });
+    }
     const list = Array.isArray(members) ? (members as Array<{ value?: unknown; type?: unknown }>) : [];
     const out: GroupMember[] = [];
     for (const [i, member] of list.entries()) {

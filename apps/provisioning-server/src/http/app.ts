@@ -87,7 +87,8 @@ export function buildApp(services: AppServices): Express {
   admin.use('/tenants', tenantsRouter(services.auth.tenants, services.auth.policy.superTenantDomain));
 
   const tenant = tenantResolver(services.auth);
-  app.use(['/scim2', '/wso2/scim2', '/t/:tenant/scim2'], tenant, jsonBody(), scim);
+  // Above Bulk's advertised maxPayloadSize (1 MiB), so Bulk's own check answers 413 with a SCIM error.
+  app.use(['/scim2', '/wso2/scim2', '/t/:tenant/scim2'], tenant, jsonBody('2mb'), scim);
   app.use('/wso2/scim', scim1Router(services.users, services.auth, services.logger));
   app.use(['/api/server/v1', '/t/:tenant/api/server/v1'], tenant, jsonBody(), admin);
 

@@ -96,7 +96,13 @@ export class UserService {
     const equality = filter ? simpleEqualityOf(filter, 'User') : undefined;
     let candidates: StoredUser[];
     if (equality?.attribute === 'userName') {
-      const found = await this.users.findByUsername(tenant, this.localUsername(equality.value, tenant));
+      let local: string | undefined;
+      try {
+        local = this.localUsername(equality.value, tenant);
+      } catch {
+        local = undefined; // empty, or naming another tenant: matches nobody here
+      }
+      const found = local ? await this.users.findByUsername(tenant, local) : undefined;
       candidates = found ? [found] : [];
     } else if (equality?.attribute === 'id') {
       const found = await this.users.findById(tenant, equality.value);
@@ -158,7 +164,9 @@ export class UserService {
   async patch(tenant: string, id: string, body: unknown, ifMatch?: string): Promise<UserWriteResult> {
     return this.write(tenant, id, ifMatch, async (current) => {
       const base = { ...current.resource, id: current.id } as ScimResource;
-      const { resource } = applyPatch(base, body, 'User');
+      const { resource, changed } = applyPatch(base, body, 'User');
+      // RFC 7644 3.5.2.1: a PATCH that changes nothing keeps the version and lastModified.
+      if (!changed) return undefined;
       const { id: _id, meta: _meta, groups: _groups, ...rest } = resource as Record<string, unknown>;
       return extractPassword(rest as ScimResource);
     });
@@ -223,7 +231,7 @@ export class UserService {
     tenant: string,
     id: string,
     ifMatch: string | undefined,
-    change: (current: StoredUser) => Promise<{ resource: ScimResource; password?: string }>,
+    change: (current: StoredUser) => Promise<{ resource: ScimResource; password?: string } | undefined>,
   ): Promise<UserWriteResult> {
     // Without If-Match a concurrent write (e.g. a group-driven role refresh) is absorbed by applying the
     // change again to the fresh version; with If-Match it is a 412, as RFC 7644 3.14 says.
@@ -243,11 +251,12 @@ export class UserService {
     tenant: string,
     id: string,
     ifMatch: string | undefined,
-    change: (current: StoredUser) => Promise<{ resource: ScimResource; password?: string }>,
+    change: (current: StoredUser) => Promise<{ resource: ScimResource; password?: string } | undefined>,
   ): Promise<UserWriteResult> {
     const current = await this.users.getById(tenant, id);
     checkPrecondition(current.version, ifMatch, `User ${id}`);
     const next = await change(current);
+    if (next === undefined) return { user: current, outbound: [] };
     const username = this.localUsername(String(next.resource.userName ?? ''), tenant);
     if (username.toLowerCase() !== current.username.toLowerCase()) {
       this.assertNotSuperAdmin(current, 'renamed');

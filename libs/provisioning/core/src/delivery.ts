@@ -223,6 +223,8 @@ export class JobDelivery {
       .where('entity_id', 'in', ids)
       .execute();
     const remoteOf = new Map(identities.filter((i) => i.remote_id && i.state === 'provisioned').map((i) => [i.entity_id, i.remote_id!] as const));
+    // A removed member may already be deprovisioned (its own job ran first): still remove it by its id.
+    const anyRemoteOf = new Map(identities.filter((i) => i.remote_id).map((i) => [i.entity_id, i.remote_id!] as const));
     const missing = group.members.filter((m) => !remoteOf.has(m.localId)).map((m) => m.localId);
     if (missing.length > 0) {
       const open = await this.database.db
@@ -236,8 +238,8 @@ export class JobDelivery {
         .executeTakeFirst();
       if (open) throw new UpstreamUnavailableError('waiting for group members to be provisioned first', { remoteCode: 'MEMBERS_PENDING' });
     }
-    const withRemote = (list: Array<{ localId: string; username: string }>) =>
-      list.filter((m) => remoteOf.has(m.localId)).map((m) => ({ localId: m.localId, username: m.username, remoteId: remoteOf.get(m.localId) }));
+    const withRemote = (list: Array<{ localId: string; username: string }>, ids: Map<string, string> = remoteOf) =>
+      list.filter((m) => ids.has(m.localId)).map((m) => ({ localId: m.localId, username: m.username, remoteId: ids.get(m.localId) }));
     let kind: GroupProvisioningOperation['kind'] = job.operation === 'deprovision' ? 'delete' : job.operation;
     if (kind === 'update' && !remoteId) kind = 'create';
     if (kind === 'create' && remoteId) kind = 'update';
@@ -249,7 +251,7 @@ export class JobDelivery {
       tenantDomain: job.tenant,
       members: withRemote(group.members),
       addedMembers: withRemote(group.added),
-      removedMembers: withRemote(group.removed),
+      removedMembers: withRemote(group.removed, anyRemoteOf),
       ...(remoteId ? { remoteId } : {}),
     };
   }

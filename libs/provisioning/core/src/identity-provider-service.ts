@@ -121,6 +121,27 @@ export class IdentityProviderService {
   }
 
   /**
+   * A local role (group) was renamed: IdP provisioning roles and role mappings name roles, so they
+   * follow in the same transaction (otherwise a rename would deprovision every member).
+   */
+  async renameLocalRole(trx: Db, tenant: string, from: string, to: string): Promise<void> {
+    const rows = await trx.selectFrom('identity_providers').selectAll().where('tenant', '=', tenant).execute();
+    for (const row of rows) {
+      const config = readJson<StoredIdpConfig>(row.config, 'identity_providers.config')!;
+      const same = (role: string) => role.toLowerCase() === from.toLowerCase();
+      const roles = config.roles.outboundProvisioningRoles.map((r) => (same(r) ? to : r));
+      const mappings = config.roles.mappings.map((m) => (same(m.localRole) ? { ...m, localRole: to } : m));
+      if (JSON.stringify(roles) === JSON.stringify(config.roles.outboundProvisioningRoles) && JSON.stringify(mappings) === JSON.stringify(config.roles.mappings)) continue;
+      const next: StoredIdpConfig = { ...config, roles: { outboundProvisioningRoles: roles, mappings } };
+      await trx
+        .updateTable('identity_providers')
+        .set({ config: JSON.stringify(next), updated_at: Math.max(Date.now(), row.updated_at + 1) })
+        .where('id', '=', row.id)
+        .execute();
+    }
+  }
+
+  /**
    * The resident service provider names IdPs (WSO2's shape); a rename follows into it in the same
    * transaction, so provisioning does not silently stop.
    */

@@ -27,7 +27,9 @@ export function notModified(req: Request, res: Response, resource: ScimResource)
   const version = (resource.meta as { version?: string } | undefined)?.version;
   const header = req.get('If-None-Match');
   if (!version || !header) return false;
-  if (header.split(',').map((t) => t.trim()).includes(version) || header.trim() === '*') {
+  // Weak comparison (RFC 7232 2.3.2): W/"2" and "2" name the same version.
+  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
+  if (header.split(',').some((t) => opaque(t) === opaque(version)) || header.trim() === '*') {
     res.status(304).setHeader('ETag', version).end();
     return true;
   }
