@@ -2,11 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The RFC samples live in `shared/scim-samples`, a sibling of the repository. This file sits at the
- * same depth as the spec files (`libs/scim/{src,test}/`), so the relative URL is theirs. A missing
- * directory or file makes the tests fail: there is deliberately no fallback.
+ * The RFC 7643/7644 example payloads (extracted from the RFC text, see samples/INDEX.json), kept
+ * in the repository so tests do not depend on where the project's shared folder is. A missing file
+ * makes the tests fail: there is deliberately no fallback.
  */
-export const SAMPLES_DIR = new URL('../../../../shared/scim-samples/', import.meta.url);
+export const SAMPLES_DIR = new URL('./samples/', import.meta.url);
 
 /** Parses one sample file (throws when it is missing). */
 export function readSample<T = Record<string, unknown>>(file: string): T {

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type request from 'supertest';
 import { expect } from 'vitest';
@@ -15,15 +15,8 @@ export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 export const SEARCH_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 export const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 
-/**
- * The RFC 7643/7644 samples live in `shared/scim-samples`, a sibling of the repository (as for
- * libs/scim). A missing file fails the test: there is deliberately no fallback.
- */
-const SAMPLES_DIR = new URL('../../../../../shared/scim-samples/', import.meta.url);
-
-export function readSample<T = Record<string, unknown>>(file: string): T {
-  return JSON.parse(readFileSync(new URL(file, SAMPLES_DIR), 'utf8')) as T;
-}
+/** The RFC 7643/7644 samples, kept with libs/scim (its `./testing` entry). */
+export { readSample } from '@provisioning/scim/testing';
 
 export interface SampleIndex {
   rfc7643: Array<{ file: string; description: string }>;
