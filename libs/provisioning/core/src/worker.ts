@@ -194,6 +194,21 @@ export class ProvisioningWorker {
     const now = Date.now();
     const db = this.database.db;
     const paused = this.pausedTargets(now);
+    const blocker = (key: 'entity_id' | 'chain_key') =>
+      db
+        .selectFrom('provisioning_jobs as p')
+        .select(sql<number>`1`.as('one'))
+        // Correlated with the outer `j` (typed as raw references: the builder is made outside the query).
+        .where('p.idp_id', '=', sql.ref<string>('j.idp_id'))
+        .where('p.connector_type', '=', sql.ref<string>('j.connector_type'))
+        .where(`p.${key}`, '=', sql.ref<string>(`j.${key}`))
+        .where('p.id', '!=', sql.ref<number>('j.id'))
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('p.id', '<', sql.ref<number>('j.id')), eb('p.state', 'in', ['pending', 'running', 'retrying'])]),
+            eb.and([eb('p.state', '=', 'running'), eb('p.lease_expires_at', '>=', now)]),
+          ]),
+        );
     const candidates = await db
       .selectFrom('provisioning_jobs as j')
       .selectAll('j')
@@ -204,26 +219,13 @@ export class ProvisioningWorker {
         ]),
       )
       // Only the head of a chain: no earlier open job, and no job running, for the same target and
-      // the same user (by id, or by username across a delete and re-create).
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('provisioning_jobs as p')
-              .select(sql<number>`1`.as('one'))
-              .whereRef('p.idp_id', '=', 'j.idp_id')
-              .whereRef('p.connector_type', '=', 'j.connector_type')
-              .where((eb) => eb.or([eb('p.entity_id', '=', eb.ref('j.entity_id')), eb('p.chain_key', '=', eb.ref('j.chain_key'))]))
-              .whereRef('p.id', '!=', 'j.id')
-              .where((eb) =>
-                eb.or([
-                  eb.and([eb('p.id', '<', eb.ref('j.id')), eb('p.state', 'in', ['pending', 'running', 'retrying'])]),
-                  eb.and([eb('p.state', '=', 'running'), eb('p.lease_expires_at', '>=', now)]),
-                ]),
-              ),
-          ),
-        ),
-      )
-      .where('j.coalesced_into', 'is', null)
+      // the same user (by id, or by username across a delete and re-create). Two NOT EXISTS, one per
+      // key, so each uses its (idp, connector, key, id) index instead of scanning the target's jobs.
+      .where(({ not, exists }) => not(exists(blocker('entity_id'))))
+      .where(({ not, exists }) => not(exists(blocker('chain_key'))))
+      // `coalesce(...)` rather than `is null`: keeps SQLite on the (state, next_attempt_at) index
+      // instead of the coalesced_into index, which nearly every (finished) job matches.
+      .where(sql<boolean>`coalesce(${sql.ref('j.coalesced_into')}, 0) = 0`)
       .where('j.id', 'not in', [0, ...this.#inFlight.keys()])
       .where((eb) =>
         paused.length === 0
