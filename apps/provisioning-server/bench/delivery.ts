@@ -18,9 +18,13 @@ import { RESIDENT, guideIdentityProvider, salesforceCertificatePem } from '../te
 import { guideToml } from '../test/support/server-process';
 import { FAST_RETRIES, injectFaults, pool } from '../test/support/fault-run';
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '500' }, concurrency: { type: 'string', default: '16' } } });
+const { values } = parseArgs({
+  options: { users: { type: 'string', default: '500' }, concurrency: { type: 'string', default: '16' }, rate: { type: 'string', default: '50' } },
+});
 const USERS = Number(values.users);
 const CONCURRENCY = Number(values.concurrency);
+/** Creates per second in the paced runs (latency without a backlog); the saturated runs send as fast as they can. */
+const RATE = Number(values.rate);
 const AUTH = `Basic ${Buffer.from('admin@wso2.com:admin').toString('base64')}`;
 
 async function call(url: string, method: string, body: unknown): Promise<Response> {
@@ -32,7 +36,7 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function scenario(name: string, faults: boolean): Promise<void> {
+async function scenario(name: string, faults: boolean, rate?: number): Promise<void> {
   const emu: RunningEmulator = await startSalesforceEmulator();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const config = parseConfigText(guideToml(dataDir, '', { ...FAST_RETRIES, poll_interval_ms: 200, concurrency: 8 }), join(dataDir, 'deployment.toml'));
@@ -49,6 +53,11 @@ async function scenario(name: string, faults: boolean): Promise<void> {
     });
     const started = performance.now();
     await pool([...Array(USERS).keys()], CONCURRENCY, async (i) => {
+      if (rate) {
+        const due = started + (i * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
       const userName = `bench${i}@wso2.com`;
       const res = await call(`${server.url}/scim2/Users`, 'POST', {
         schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
@@ -67,7 +76,7 @@ async function scenario(name: string, faults: boolean): Promise<void> {
     const hits = emu.state.faults.reduce((sum, f) => sum + f.hits, 0);
     console.log(
       [
-        name.padEnd(22),
+        name.padEnd(30),
         `${USERS} users`,
         `SCIM creates/s ${(USERS / (acceptedMs / 1000)).toFixed(0).padStart(5)}`,
         `delivered/s ${(sf201.size / (deliveredMs / 1000)).toFixed(0).padStart(5)}`,
@@ -85,5 +94,7 @@ async function scenario(name: string, faults: boolean): Promise<void> {
 }
 
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; concurrency ${CONCURRENCY}`);
-await scenario('no faults', false);
-await scenario('~20% faults', true);
+await scenario(`no faults, ${RATE}/s`, false, RATE);
+await scenario('no faults, saturated', false);
+await scenario(`~20% faults, ${RATE}/s`, true, RATE);
+await scenario('~20% faults, saturated', true);
