@@ -74,7 +74,7 @@ export function buildApp(services: AppServices): Express {
   scim.use(requireRole());
   scim.use('/Users', usersRouter(services.users));
   scim.use('/Groups', groupsRouter(services.groups));
-  scim.use('/Bulk', bulkRouter(services.users, services.groups));
+  scim.use('/Bulk', bulkRouter(services.users, services.groups, services.logger));
   scim.use(rootSearchRouter(services.users, services.groups));
 
   const admin = express.Router({ mergeParams: true });

@@ -67,7 +67,10 @@ export async function startServerProcess(toml: string, dataDir: string): Promise
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | string | null>((res) => child.once('exit', (code, signal) => res(signal ?? code)));
   const url = await new Promise<string>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`server did not start in time:\n${out}`)), 40_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a stray server behind
+      rej(new Error(`server did not start in time:\n${out}`));
+    }, 40_000);
     const check = () => {
       const match = /listening on (https?:\/\/[^\s"]+)/.exec(out);
       if (match) {

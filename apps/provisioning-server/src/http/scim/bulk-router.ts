@@ -1,4 +1,6 @@
 import { Router } from 'express';
+import { isProvisioningError } from '@provisioning/errors';
+import type { Logger } from '../../logging';
 import type { Request } from 'express';
 import { BULK_RESPONSE_SCHEMA, planBulk, resolveBulkIds } from '@provisioning/scim';
 import type { BulkOperationStep } from '@provisioning/scim';
@@ -24,7 +26,7 @@ interface BulkResult {
  * server assigned), each with its own status; `failOnErrors` stops after that many errors. Limits are
  * advertised in ServiceProviderConfig and enforced (413 beyond them).
  */
-export function bulkRouter(users: UserService, groups: GroupService): Router {
+export function bulkRouter(users: UserService, groups: GroupService, logger: Logger): Router {
   const router = Router();
   router.post('/', async (req: Request, res) => {
     const size = Number(req.get('content-length') ?? JSON.stringify(req.body ?? '').length);
@@ -47,6 +49,7 @@ export function bulkRouter(users: UserService, groups: GroupService): Router {
         results.push({ index: step.index, method: step.method, ...(step.bulkId ? { bulkId: step.bulkId } : {}), ...outcome.result });
       } catch (error) {
         errors += 1;
+        if (!isProvisioningError(error)) logger.error({ err: error, bulkOperation: step.index }, 'bulk operation failed unexpectedly');
         results.push({ index: step.index, method: step.method, ...(step.bulkId ? { bulkId: step.bulkId } : {}), status: String(statusOf(error)), response: scimErrorBody(error) });
       }
     }
