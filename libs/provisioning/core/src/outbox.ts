@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
-import type { Transaction } from 'kysely';
-import type { Database } from '@provisioning/persistence';
+import type { Insertable, Transaction } from 'kysely';
+import type { Database, ProvisioningJobTable } from '@provisioning/persistence';
 import { IdentityProviderService } from './identity-provider-service';
 import type { GroupJobPayload, JobOperation, JobPayload } from './jobs';
 import { ResidentServiceProviderService } from './resident-service-provider';
@@ -56,6 +56,32 @@ export function operationForTarget(change: UserChange, provisioningRoles: readon
   return undefined;
 }
 
+type NewJob = Pick<
+  Insertable<ProvisioningJobTable>,
+  'tenant' | 'entity_type' | 'entity_id' | 'entity_name' | 'chain_key' | 'operation' | 'idp_id' | 'idp_name' | 'connector_type' | 'payload'
+>;
+
+/** A new pending job, due now. */
+async function insertJob(trx: Transaction<Database>, now: number, job: NewJob): Promise<number> {
+  const row = await trx
+    .insertInto('provisioning_jobs')
+    .values({
+      ...job,
+      state: 'pending',
+      attempts: 0,
+      next_attempt_at: now,
+      lease_owner: null,
+      lease_expires_at: null,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
+      completed_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
 /** A committed change of a group (its user members are flattened through nested groups). */
 export interface GroupChange {
   tenant: string;
@@ -104,32 +130,19 @@ export class ProvisioningOutbox {
       }
       const operation = operationForTarget(change, idp.roles.outboundProvisioningRoles);
       if (!operation) continue;
-      const row = await trx
-        .insertInto('provisioning_jobs')
-        .values({
-          tenant: change.tenant,
-          entity_type: 'USER',
-          entity_id: change.userId,
-          entity_name: change.username,
-          chain_key: change.username.toLowerCase(),
-          operation,
-          idp_id: idp.id,
-          idp_name: idp.name,
-          connector_type: connector.connectorType,
-          payload: JSON.stringify(payload),
-          state: 'pending',
-          attempts: 0,
-          next_attempt_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
-          last_error: null,
-          created_at: now,
-          updated_at: now,
-          completed_at: null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      jobs.push({ id: row.id, idpName: idp.name, connectorType: connector.connectorType, blocking: target.blocking || connector.blockingEnabled });
+      const id = await insertJob(trx, now, {
+        tenant: change.tenant,
+        entity_type: 'USER',
+        entity_id: change.userId,
+        entity_name: change.username,
+        chain_key: change.username.toLowerCase(),
+        operation,
+        idp_id: idp.id,
+        idp_name: idp.name,
+        connector_type: connector.connectorType,
+        payload: JSON.stringify(payload),
+      });
+      jobs.push({ id, idpName: idp.name, connectorType: connector.connectorType, blocking: target.blocking || connector.blockingEnabled });
     }
     return jobs;
   }
@@ -148,32 +161,19 @@ export class ProvisioningOutbox {
       if (!idp || !idp.isEnabled || !connector || !connector.isEnabled) continue;
       if (!this.idps.definitionOf(connector.connectorType).manifest.capabilities.groups) continue;
       const payload: JobPayload = { claims: {}, group: change.group };
-      const row = await trx
-        .insertInto('provisioning_jobs')
-        .values({
-          tenant: change.tenant,
-          entity_type: 'GROUP',
-          entity_id: change.groupId,
-          entity_name: change.group.displayName,
-          chain_key: `group:${change.groupId}`,
-          operation: change.operation === 'delete' ? 'deprovision' : change.operation,
-          idp_id: idp.id,
-          idp_name: idp.name,
-          connector_type: connector.connectorType,
-          payload: JSON.stringify(payload),
-          state: 'pending',
-          attempts: 0,
-          next_attempt_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
-          last_error: null,
-          created_at: now,
-          updated_at: now,
-          completed_at: null,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      jobs.push({ id: row.id, idpName: idp.name, connectorType: connector.connectorType, blocking: false });
+      const id = await insertJob(trx, now, {
+        tenant: change.tenant,
+        entity_type: 'GROUP',
+        entity_id: change.groupId,
+        entity_name: change.group.displayName,
+        chain_key: `group:${change.groupId}`,
+        operation: change.operation === 'delete' ? 'deprovision' : change.operation,
+        idp_id: idp.id,
+        idp_name: idp.name,
+        connector_type: connector.connectorType,
+        payload: JSON.stringify(payload),
+      });
+      jobs.push({ id, idpName: idp.name, connectorType: connector.connectorType, blocking: false });
     }
     return jobs;
   }
