@@ -21,6 +21,7 @@ import { buildApp } from './http/app';
 import { createLogger } from './logging';
 import type { Logger } from './logging';
 import { createMetrics } from './metrics';
+import { LoginThrottle } from './http/login-throttle';
 import { ensureTlsMaterial } from './tls';
 import { TENANTS } from './tokens';
 import { ensureSuperAdmin } from './users/super-admin';
@@ -85,7 +86,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const app = buildApp({
     logger,
     database,
-    auth: { users, policy, cache: container.get<CredentialCache>(CREDENTIAL_CACHE), tenants },
+    auth: { users, policy, cache: container.get<CredentialCache>(CREDENTIAL_CACHE), tenants, throttle: new LoginThrottle() },
     users: container.get(UserService),
     groups: container.get(GroupService),
     idps: container.get(IdentityProviderService),

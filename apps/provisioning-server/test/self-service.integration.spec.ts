@@ -83,4 +83,14 @@ describe('self-service, deactivation and the super admin', () => {
     const take = await admin(request(server.url).patch(`/scim2/Users/${userId}`)).send({ schemas: [PATCH], Operations: [{ op: 'replace', path: 'userName', value: 'ADMIN@wso2.com' }] });
     expect(take.status).toBe(409);
   });
+
+  it('locks a name out after repeated failed sign-ins (429 with Retry-After), without touching others', async () => {
+    for (let i = 0; i < 10; i += 1) {
+      expect((await request(server.url).get('/scim2/Me').auth(me.username, 'wrong')).status).toBe(401);
+    }
+    const locked = await request(server.url).get('/scim2/Me').auth(me.username, me.password);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await admin(request(server.url).get('/scim2/Me'))).status).toBe(200);
+  });
 });

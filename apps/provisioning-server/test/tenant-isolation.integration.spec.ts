@@ -108,10 +108,11 @@ describe('tenant isolation', () => {
     return body === undefined ? withAuth : withAuth.send(body as object);
   }
 
-  it("a tenant admin cannot use another tenant's paths at all (401 on every endpoint)", async () => {
+  it("a tenant admin cannot use another tenant's paths at all (401, then 429, on every endpoint)", async () => {
     for (const [method, suffix, body] of endpoints(fixtures.b)) {
       const res = await send(method, `/t/${fixtures.b.domain}${suffix}`, body, fixtures.a.admin);
-      expect(res.status, `${method} ${suffix}`).toBe(401);
+      // 401, or 429 once repeated failed sign-ins lock that name out for a while: denied either way.
+      expect([401, 429], `${method} ${suffix}`).toContain(res.status);
     }
   });
 
@@ -132,7 +133,7 @@ describe('tenant isolation', () => {
   it("the super admin is not a tenant user, and the super tenant's API shows no tenant data", async () => {
     for (const [method, suffix, body] of endpoints(fixtures.a).filter(([m]) => m === 'GET')) {
       const res = await send(method, `/t/${fixtures.a.domain}${suffix}`, body, ADMIN);
-      expect(res.status, `${method} ${suffix}`).toBe(401);
+      expect([401, 429], `${method} ${suffix}`).toContain(res.status);
     }
     const users = await request(server.url).get('/scim2/Users').auth(ADMIN.username, ADMIN.password);
     expect(JSON.stringify(users.body)).not.toMatch(/-mail\.com|example\.com/);

@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'forbidden'
   | 'precondition-failed'
+  | 'rate-limited'
   | 'not-supported'
   | 'upstream-unavailable'
   | 'upstream-throttled'
@@ -81,6 +82,16 @@ export class ForbiddenError extends ProvisioningError {
 export class PreconditionFailedError extends ProvisioningError {
   constructor(message: string, options?: ProvisioningErrorOptions) {
     super('precondition-failed', message, options);
+  }
+}
+
+/** Too many requests from this client (e.g. failed sign-ins); `retryAfterMs` says when to come back. */
+export class RateLimitedError extends ProvisioningError {
+  readonly retryAfterMs: number;
+
+  constructor(message: string, retryAfterMs: number, options?: ProvisioningErrorOptions) {
+    super('rate-limited', message, options);
+    this.retryAfterMs = retryAfterMs;
   }
 }
 

@@ -6,6 +6,7 @@ export {
   UnauthenticatedError,
   ForbiddenError,
   PreconditionFailedError,
+  RateLimitedError,
   NotSupportedError,
   UpstreamUnavailableError,
   UpstreamThrottledError,

@@ -4,6 +4,7 @@ import type { CredentialCache, UserRepository, UserStorePolicy } from '@provisio
 import { randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from '@provisioning/user-store';
 import type { TenantService } from '../users/tenant-service';
+import type { LoginThrottle } from './login-throttle';
 import { ADMIN_ROLE, contextOf, setContext } from './principal';
 
 export interface AuthDependencies {
@@ -11,6 +12,7 @@ export interface AuthDependencies {
   policy: UserStorePolicy;
   cache: CredentialCache;
   tenants: TenantService;
+  throttle: LoginThrottle;
 }
 
 let dummy: Promise<string> | undefined;
@@ -58,22 +60,30 @@ export function authenticate(deps: AuthDependencies) {
         throw new UnauthenticatedError('Invalid credentials');
       }
       if (qualified.tenantDomain !== ctx.tenant) throw new UnauthenticatedError('Invalid credentials');
+      const throttleKey = `${ctx.tenant}\0${qualified.username.toLowerCase()}`;
+      deps.throttle.check(throttleKey);
+      const refuse = (): never => {
+        deps.throttle.failed(throttleKey);
+        throw new UnauthenticatedError('Invalid credentials');
+      };
       const user = await deps.users.findByUsername(ctx.tenant, qualified.username);
       if (!user || !user.passwordHash) {
         // Same cost as a real check, so response times do not tell which usernames exist.
         await verifyPassword(password, await dummyHash());
-        throw new UnauthenticatedError('Invalid credentials');
+        refuse();
+        return;
       }
       if ((user.resource as { active?: unknown }).active === false) {
         // A deactivated user keeps their data but signs in no more (and cannot reactivate themselves).
         await verifyPassword(password, user.passwordHash);
-        throw new UnauthenticatedError('Invalid credentials');
+        refuse();
       }
       const presented = { tenantDomain: ctx.tenant, username: qualified.username, password };
       const stored = { userId: user.id, passwordHash: user.passwordHash };
       if (!deps.cache.lookup(presented, stored)) {
-        if (!(await verifyPassword(password, user.passwordHash))) throw new UnauthenticatedError('Invalid credentials');
+        if (!(await verifyPassword(password, user.passwordHash))) refuse();
         deps.cache.remember(presented, stored);
+        deps.throttle.succeeded(throttleKey);
       }
       ctx.principal = { userId: user.id, username: user.username, tenant: ctx.tenant, roles: user.roles };
       next();

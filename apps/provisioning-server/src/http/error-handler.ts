@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { isProvisioningError } from '@provisioning/errors';
-import type { ErrorKind, ProvisioningError } from '@provisioning/errors';
+import type { ErrorKind, ProvisioningError, RateLimitedError } from '@provisioning/errors';
 import type { Logger } from '../logging';
 
 const STATUS: Record<ErrorKind, number> = {
@@ -11,6 +11,7 @@ const STATUS: Record<ErrorKind, number> = {
   unauthenticated: 401,
   forbidden: 403,
   'precondition-failed': 412,
+  'rate-limited': 429,
   'not-supported': 501,
   'upstream-unavailable': 502,
   'upstream-throttled': 503,
@@ -64,6 +65,7 @@ export function errorHandler(logger: Logger) {
     if (status >= 500 && !known) logger.error({ err: error, traceId, path: req.path, method: req.method }, 'request failed');
     else logger.info({ traceId, status, path: req.path, method: req.method, msg: message }, 'request rejected');
     if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="provisioning-server", charset="UTF-8"');
+    if (known?.kind === 'rate-limited') res.setHeader('Retry-After', String(Math.ceil((known as RateLimitedError).retryAfterMs / 1000)));
     if (res.headersSent) return;
     if (isScim(req)) {
       res.status(status).type('application/scim+json').json(scimErrorBody(error, status));
