@@ -240,6 +240,19 @@ export class JobDelivery {
     }
     const withRemote = (list: Array<{ localId: string; username: string }>, ids: Map<string, string> = remoteOf) =>
       list.filter((m) => ids.has(m.localId)).map((m) => ({ localId: m.localId, username: m.username, remoteId: ids.get(m.localId) }));
+    // Group jobs carry deltas; after a lost delta (an earlier job of this group failed or was
+    // discarded, or this one's outcome is unknown) every current member is added again (idempotent).
+    const previous = await this.database.db
+      .selectFrom('provisioning_jobs')
+      .select('state')
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('chain_key', '=', `group:${job.entityId}`)
+      .where('id', '<', job.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    const resync = job.lastError?.outcomeUnknown === true || previous?.state === 'failed' || previous?.state === 'discarded';
+    const added = resync ? group.members : group.added;
     let kind: GroupProvisioningOperation['kind'] = job.operation === 'deprovision' ? 'delete' : job.operation;
     if (kind === 'update' && !remoteId) kind = 'create';
     if (kind === 'create' && remoteId) kind = 'update';
@@ -250,7 +263,7 @@ export class JobDelivery {
       displayName: group.displayName,
       tenantDomain: job.tenant,
       members: withRemote(group.members),
-      addedMembers: withRemote(group.added),
+      addedMembers: withRemote(added),
       removedMembers: withRemote(group.removed, anyRemoteOf),
       ...(remoteId ? { remoteId } : {}),
     };
