@@ -103,7 +103,18 @@ export class UserRepository {
   }
 
   /** Every user of a tenant, in creation order (for filters that no index answers). */
-  async all(tenant: string, db: Db = this.database.db): Promise<StoredUser[]> {
+  async all(tenant: string, options: { claims?: boolean } = {}, db: Db = this.database.db): Promise<StoredUser[]> {
+    if (options.claims === false) {
+      // Listing and filtering need the resource, not the claims projection: skip parsing it.
+      const rows = await db
+        .selectFrom('users')
+        .select(['id', 'tenant', 'username', 'username_key', 'password_hash', 'resource', 'roles', 'created_at', 'updated_at', 'version'])
+        .where('tenant', '=', tenant)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map((row) => fromRow({ ...row, claims: '{}' }));
+    }
     const rows = await db.selectFrom('users').selectAll().where('tenant', '=', tenant).orderBy('created_at').orderBy('id').execute();
     return rows.map(fromRow);
   }

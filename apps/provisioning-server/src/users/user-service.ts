@@ -114,18 +114,31 @@ export class UserService {
       const memberships = await this.groups.membershipIndex(tenant, page.users.map((u) => u.id));
       return { total: page.total, startIndex, resources: await Promise.all(page.users.map((u) => this.represent(u, base, memberships))) };
     } else {
-      candidates = await this.users.all(tenant);
+      candidates = await this.users.all(tenant, { claims: false });
     }
-    const memberships = await this.groups.membershipIndex(tenant);
-    let resources = await Promise.all(candidates.map((u) => this.represent(u, base, memberships)));
+    // Memberships are needed for every candidate only when the filter or sort looks at groups;
+    // otherwise only the returned page gets its `groups`.
+    const needsGroups = /groups/i.test(`${query.filter ?? ''} ${query.sortBy ?? ''}`);
+    const memberships = needsGroups ? await this.groups.membershipIndex(tenant) : () => [];
+    let pairs = await Promise.all(candidates.map(async (user) => ({ user, resource: await this.represent(user, base, memberships) })));
     if (filter) {
       const predicate = compileFilter(filter, 'User');
-      resources = resources.filter((r) => predicate(r));
+      pairs = pairs.filter((p) => predicate(p.resource));
     }
-    resources = sortResources(resources, query.sortBy, query.sortOrder, 'User');
+    const sorted = sortResources(
+      pairs.map((p) => p.resource),
+      query.sortBy,
+      query.sortOrder,
+      'User',
+    );
+    const byResource = new Map(pairs.map((p) => [p.resource, p.user] as const));
     const startIndex = Math.max(1, query.startIndex ?? 1);
     const count = boundedCount(query.count);
-    return { total: resources.length, startIndex, resources: resources.slice(startIndex - 1, startIndex - 1 + count) };
+    const pageResources = sorted.slice(startIndex - 1, startIndex - 1 + count);
+    if (needsGroups) return { total: sorted.length, startIndex, resources: pageResources };
+    const pageUsers = pageResources.map((r) => byResource.get(r)!);
+    const pageMemberships = await this.groups.membershipIndex(tenant, pageUsers.map((u) => u.id));
+    return { total: sorted.length, startIndex, resources: await Promise.all(pageUsers.map((u) => this.represent(u, base, pageMemberships))) };
   }
 
   /**
