@@ -20,3 +20,4 @@ export { USER_STORE_POLICY, CREDENTIAL_CACHE } from './tokens';
 export { userStoreModule } from './user-store-module';
 export { GroupRepository } from './group-repository';
 export type { StoredGroup, GroupMember } from './group-repository';
+export type { UserPrefilter } from './user-prefilter';

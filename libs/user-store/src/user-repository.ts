@@ -5,6 +5,8 @@ import { ConflictError, NotFoundError } from '@provisioning/errors';
 import { DATABASE, readJson } from '@provisioning/persistence';
 import type { Database, DatabaseHandle, UserTable } from '@provisioning/persistence';
 import { usernameKey } from './tenant-username';
+import { prefilterSql } from './user-prefilter';
+import type { UserPrefilter } from './user-prefilter';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -103,13 +105,14 @@ export class UserRepository {
   }
 
   /** Every user of a tenant, in creation order (for filters that no index answers). */
-  async all(tenant: string, options: { claims?: boolean } = {}, db: Db = this.database.db): Promise<StoredUser[]> {
+  async all(tenant: string, options: { claims?: boolean; prefilter?: UserPrefilter } = {}, db: Db = this.database.db): Promise<StoredUser[]> {
     if (options.claims === false) {
       // Listing and filtering need the resource, not the claims projection: skip parsing it.
       const rows = await db
         .selectFrom('users')
         .select(['id', 'tenant', 'username', 'username_key', 'password_hash', 'resource', 'roles', 'created_at', 'updated_at', 'version'])
         .where('tenant', '=', tenant)
+        .where(prefilterSql(options.prefilter ?? { kind: 'all' }))
         .orderBy('created_at')
         .orderBy('id')
         .execute();

@@ -15,6 +15,7 @@ import { SERVER_CONFIG } from '../tokens';
 import { etagOf, metaOf } from '../scim/representation';
 import type { ScimQuery } from '../scim/scim-query';
 import { boundedCount } from '../scim/scim-query';
+import { userPrefilter } from '../scim/user-prefilter';
 
 /** The outcome of a write: the user and, with blocking targets, what each of them reported. */
 export interface UserWriteResult {
@@ -114,7 +115,8 @@ export class UserService {
       const memberships = await this.groups.membershipIndex(tenant, page.users.map((u) => u.id));
       return { total: page.total, startIndex, resources: await Promise.all(page.users.map((u) => this.represent(u, base, memberships))) };
     } else {
-      candidates = await this.users.all(tenant, { claims: false });
+      // SQL narrows the scan where it can (a superset); the exact filter below decides.
+      candidates = await this.users.all(tenant, { claims: false, prefilter: filter ? userPrefilter(filter) : undefined });
     }
     // Memberships are needed for every candidate only when the filter or sort looks at groups;
     // otherwise only the returned page gets its `groups`.

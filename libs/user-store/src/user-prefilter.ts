@@ -1,0 +1,45 @@
+import { sql } from 'kysely';
+import type { RawBuilder } from 'kysely';
+
+/**
+ * A condition that narrows a scan of users in SQL before the exact SCIM filter runs in memory. It
+ * must keep every user the exact filter would keep (a superset): comparisons are case-insensitive,
+ * and anything it cannot express is `all`.
+ */
+export type UserPrefilter =
+  | { kind: 'all' }
+  | { kind: 'and' | 'or'; parts: UserPrefilter[] }
+  | { kind: 'text'; path: string[]; op: 'eq' | 'co' | 'sw' | 'ew' | 'pr'; value?: string };
+
+const SEGMENT = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** SQLite SQL for a prefilter over the `resource` JSON column. */
+export function prefilterSql(filter: UserPrefilter): RawBuilder<boolean> {
+  switch (filter.kind) {
+    case 'all':
+      return sql<boolean>`1 = 1`;
+    case 'and':
+    case 'or': {
+      if (filter.parts.length === 0) return sql<boolean>`1 = 1`;
+      const parts = filter.parts.map((p) => sql`(${prefilterSql(p)})`);
+      return sql<boolean>`${sql.join(parts, sql.raw(filter.kind === 'and' ? ' and ' : ' or '))}`;
+    }
+    case 'text': {
+      if (!filter.path.every((s) => SEGMENT.test(s))) return sql<boolean>`1 = 1`;
+      const value = sql`json_extract(resource, ${`$.${filter.path.join('.')}`})`;
+      const v = (filter.value ?? '').toLowerCase();
+      switch (filter.op) {
+        case 'pr':
+          return sql<boolean>`${value} is not null`;
+        case 'eq':
+          return sql<boolean>`lower(${value}) = ${v}`;
+        case 'co':
+          return sql<boolean>`instr(lower(${value}), ${v}) > 0`;
+        case 'sw':
+          return sql<boolean>`substr(lower(${value}), 1, ${v.length}) = ${v}`;
+        case 'ew':
+          return v.length === 0 ? sql<boolean>`${value} is not null` : sql<boolean>`substr(lower(${value}), ${-v.length}) = ${v}`;
+      }
+    }
+  }
+}
