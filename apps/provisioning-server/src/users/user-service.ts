@@ -232,10 +232,40 @@ export class UserService {
       const changedClaims = diffClaims(user.claims, claims);
       if (changedClaims.length === 0) continue;
       const updated = await this.users.update(trx, { ...user, claims });
-      await this.outbox.record(trx, { tenant, userId, username: updated.username, operation: 'update', claims, changedClaims, previousClaims: user.claims });
+      const jobs = await this.outbox.record(trx, { tenant, userId, username: updated.username, operation: 'update', claims, changedClaims, previousClaims: user.claims });
+      await this.syncGroupsOfNewlyProvisioned(trx, tenant, updated, jobs, groups);
       changed += 1;
     }
     return changed;
+  }
+
+  /**
+   * A user who becomes provisioned on a target by an update (joining a provisioning role, being
+   * reactivated) must also appear in the groups they already belong to on group-capable targets.
+   */
+  private async syncGroupsOfNewlyProvisioned(
+    trx: Transaction<Database>,
+    tenant: string,
+    user: StoredUser,
+    jobs: EnqueuedJob[],
+    groups: Array<{ id: string; displayName: string }>,
+  ): Promise<void> {
+    if (!jobs.some((j) => j.operation === 'create') || groups.length === 0) return;
+    for (const group of groups) {
+      const members = await this.groups.userMembersOf(tenant, group.id, trx);
+      const names = await this.users.usernames(tenant, members, trx);
+      await this.outbox.recordGroup(trx, {
+        tenant,
+        groupId: group.id,
+        operation: 'update',
+        group: {
+          displayName: group.displayName,
+          members: members.map((localId) => ({ localId, username: names.get(localId) ?? '' })),
+          added: [{ localId: user.id, username: user.username }],
+          removed: [],
+        },
+      });
+    }
   }
 
   private claimsOf(resource: Record<string, unknown>, groups: Array<{ id: string; displayName: string }>): Record<string, string> {
@@ -292,6 +322,7 @@ export class UserService {
         changedClaims.length > 0
           ? await this.outbox.record(trx, { tenant, userId: id, username, operation: 'update', claims, changedClaims, previousClaims: current.claims })
           : [];
+      await this.syncGroupsOfNewlyProvisioned(trx, tenant, updated, enqueued, groups);
       return { user: updated, jobs: enqueued };
     });
     // A new password or a deactivation ends remembered sign-ins at once.

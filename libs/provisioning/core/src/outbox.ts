@@ -93,6 +93,7 @@ export interface GroupChange {
 /** A job written for one target of a change. */
 export interface EnqueuedJob {
   id: number;
+  operation: JobOperation;
   idpName: string;
   connectorType: string;
   blocking: boolean;
@@ -142,7 +143,7 @@ export class ProvisioningOutbox {
         connector_type: connector.connectorType,
         payload: JSON.stringify(payload),
       });
-      jobs.push({ id, idpName: idp.name, connectorType: connector.connectorType, blocking: target.blocking || connector.blockingEnabled });
+      jobs.push({ id, operation, idpName: idp.name, connectorType: connector.connectorType, blocking: target.blocking || connector.blockingEnabled });
     }
     return jobs;
   }
@@ -173,7 +174,7 @@ export class ProvisioningOutbox {
         connector_type: connector.connectorType,
         payload: JSON.stringify(payload),
       });
-      jobs.push({ id, idpName: idp.name, connectorType: connector.connectorType, blocking: false });
+      jobs.push({ id, operation: change.operation === 'delete' ? 'deprovision' : change.operation, idpName: idp.name, connectorType: connector.connectorType, blocking: false });
     }
     return jobs;
   }
