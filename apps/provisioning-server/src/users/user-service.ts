@@ -199,19 +199,7 @@ export class UserService {
       // Groups that contained the user (directly or not) lose a member on group-capable targets too.
       for (const group of containing) {
         await this.groups.touch(trx, tenant, group.id);
-        const members = await this.groups.userMembersOf(tenant, group.id, trx);
-        const names = await this.users.usernames(tenant, members, trx);
-        await this.outbox.recordGroup(trx, {
-          tenant,
-          groupId: group.id,
-          operation: 'update',
-          group: {
-            displayName: group.displayName,
-            members: members.map((localId) => ({ localId, username: names.get(localId) ?? '' })),
-            added: [],
-            removed: [{ localId: id, username: current.username }],
-          },
-        });
+        await this.recordGroupUpdate(trx, tenant, group, { removed: [{ localId: id, username: current.username }] });
       }
     });
     this.credentials.invalidateUser(id);
@@ -251,21 +239,29 @@ export class UserService {
     groups: Array<{ id: string; displayName: string }>,
   ): Promise<void> {
     if (!jobs.some((j) => j.operation === 'create') || groups.length === 0) return;
-    for (const group of groups) {
-      const members = await this.groups.userMembersOf(tenant, group.id, trx);
-      const names = await this.users.usernames(tenant, members, trx);
-      await this.outbox.recordGroup(trx, {
-        tenant,
-        groupId: group.id,
-        operation: 'update',
-        group: {
-          displayName: group.displayName,
-          members: members.map((localId) => ({ localId, username: names.get(localId) ?? '' })),
-          added: [{ localId: user.id, username: user.username }],
-          removed: [],
-        },
-      });
-    }
+    for (const group of groups) await this.recordGroupUpdate(trx, tenant, group, { added: [{ localId: user.id, username: user.username }] });
+  }
+
+  /** A GROUP update for group-capable targets: the group's current user members and what changed. */
+  private async recordGroupUpdate(
+    trx: Transaction<Database>,
+    tenant: string,
+    group: { id: string; displayName: string },
+    change: { added?: Array<{ localId: string; username: string }>; removed?: Array<{ localId: string; username: string }> },
+  ): Promise<void> {
+    const members = await this.groups.userMembersOf(tenant, group.id, trx);
+    const names = await this.users.usernames(tenant, members, trx);
+    await this.outbox.recordGroup(trx, {
+      tenant,
+      groupId: group.id,
+      operation: 'update',
+      group: {
+        displayName: group.displayName,
+        members: members.map((localId) => ({ localId, username: names.get(localId) ?? '' })),
+        added: change.added ?? [],
+        removed: change.removed ?? [],
+      },
+    });
   }
 
   private claimsOf(resource: Record<string, unknown>, groups: Array<{ id: string; displayName: string }>): Record<string, string> {
