@@ -61,6 +61,15 @@ describe('self-service, deactivation and the super admin', () => {
     }
     const put = await asMe(request(server.url).put('/scim2/Me')).send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: me.username, emails: [{ value: 'ceo@wso2.com' }] });
     expect(put.status).toBe(403);
+    // The same data with keys in another order is not a change.
+    const current = (await asMe(request(server.url).get('/scim2/Me'))).body;
+    const reordered = await asMe(request(server.url).put('/scim2/Me')).send({
+      schemas: current.schemas,
+      userName: current.userName,
+      emails: current.emails.map((e: Record<string, unknown>) => Object.fromEntries(Object.entries(e).reverse())),
+      name: { ...current.name, familyName: 'M2' },
+    });
+    expect(reordered.status, JSON.stringify(reordered.body)).toBe(200);
     expect((await asMe(request(server.url).delete('/scim2/Me'))).status).toBe(403);
     expect((await asMe(request(server.url).get('/scim2/Users'))).status).toBe(403);
   });
@@ -80,6 +89,8 @@ describe('self-service, deactivation and the super admin', () => {
     const rename = await admin(request(server.url).patch(`/scim2/Users/${adminId}`)).send({ schemas: [PATCH], Operations: [{ op: 'replace', path: 'userName', value: 'other@wso2.com' }] });
     expect(rename.status).toBe(403);
     expect((await admin(request(server.url).delete(`/scim2/Users/${adminId}`))).status).toBe(403);
+    const deactivate = await admin(request(server.url).patch(`/scim2/Users/${adminId}`)).send({ schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: false }] });
+    expect(deactivate.status).toBe(403);
     const take = await admin(request(server.url).patch(`/scim2/Users/${userId}`)).send({ schemas: [PATCH], Operations: [{ op: 'replace', path: 'userName', value: 'ADMIN@wso2.com' }] });
     expect(take.status).toBe(409);
   });

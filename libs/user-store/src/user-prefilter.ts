@@ -28,17 +28,21 @@ export function prefilterSql(filter: UserPrefilter): RawBuilder<boolean> {
       if (!filter.path.every((s) => SEGMENT.test(s))) return sql<boolean>`1 = 1`;
       const value = sql`json_extract(resource, ${`$.${filter.path.join('.')}`})`;
       const v = (filter.value ?? '').toLowerCase();
+      // SQLite's lower() folds ASCII only: a stored value with other characters (which may fold to
+      // ASCII in JavaScript, like the Kelvin sign) is always kept for the exact filter to decide.
+      const nonAscii = sql`${value} glob '*[^ -~]*'`;
+      const keep = (test: RawBuilder<unknown>) => sql<boolean>`(${test}) or ${nonAscii}`;
       switch (filter.op) {
         case 'pr':
           return sql<boolean>`${value} is not null`;
         case 'eq':
-          return sql<boolean>`lower(${value}) = ${v}`;
+          return keep(sql`lower(${value}) = ${v}`);
         case 'co':
-          return sql<boolean>`instr(lower(${value}), ${v}) > 0`;
+          return keep(sql`instr(lower(${value}), ${v}) > 0`);
         case 'sw':
-          return sql<boolean>`substr(lower(${value}), 1, ${v.length}) = ${v}`;
+          return keep(sql`substr(lower(${value}), 1, ${v.length}) = ${v}`);
         case 'ew':
-          return v.length === 0 ? sql<boolean>`${value} is not null` : sql<boolean>`substr(lower(${value}), ${-v.length}) = ${v}`;
+          return v.length === 0 ? sql<boolean>`${value} is not null` : keep(sql`substr(lower(${value}), ${-v.length}) = ${v}`);
       }
     }
   }

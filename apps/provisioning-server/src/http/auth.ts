@@ -60,10 +60,11 @@ export function authenticate(deps: AuthDependencies) {
         throw new UnauthenticatedError('Invalid credentials');
       }
       if (qualified.tenantDomain !== ctx.tenant) throw new UnauthenticatedError('Invalid credentials');
-      const throttleKey = `${ctx.tenant}\0${qualified.username.toLowerCase()}`;
-      deps.throttle.check(throttleKey);
+      // Per name and client address: guessing from one place is slowed down, while nobody can lock a
+      // user (the super admin included) out from somewhere else.
+      const throttleKey = `${ctx.tenant}\0${qualified.username.toLowerCase().slice(0, 256)}\0${req.ip ?? ''}`;
+      deps.throttle.attempt(throttleKey);
       const refuse = (): never => {
-        deps.throttle.failed(throttleKey);
         throw new UnauthenticatedError('Invalid credentials');
       };
       const user = await deps.users.findByUsername(ctx.tenant, qualified.username);
@@ -83,8 +84,8 @@ export function authenticate(deps: AuthDependencies) {
       if (!deps.cache.lookup(presented, stored)) {
         if (!(await verifyPassword(password, user.passwordHash))) refuse();
         deps.cache.remember(presented, stored);
-        deps.throttle.succeeded(throttleKey);
       }
+      deps.throttle.succeeded(throttleKey);
       ctx.principal = { userId: user.id, username: user.username, tenant: ctx.tenant, roles: user.roles };
       next();
     } catch (error) {

@@ -5,6 +5,8 @@ import { RateLimitedError } from '@provisioning/errors';
  * are refused for the rest of the window without checking the password, so guessing is slow and a
  * flood of wrong passwords cannot make the server compute memory-hard hashes without end.
  */
+const MAX_KEYS = 100_000;
+
 export class LoginThrottle {
   readonly #failures = new Map<string, { count: number; windowEnds: number }>();
 
@@ -14,33 +16,34 @@ export class LoginThrottle {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Throws when the key is locked out. */
-  check(key: string): void {
-    const entry = this.#failures.get(key);
-    if (!entry) return;
+  /**
+   * Counts an attempt before the password is checked (so concurrent attempts cannot slip past the
+   * limit); throws when the key is locked out. A successful sign-in then calls {@link succeeded}.
+   */
+  attempt(key: string): void {
     const now = this.now();
-    if (entry.windowEnds <= now) {
-      this.#failures.delete(key);
-      return;
+    let entry = this.#failures.get(key);
+    if (!entry || entry.windowEnds <= now) {
+      entry = { count: 0, windowEnds: now + this.windowMs };
+      this.#failures.set(key, entry);
+      if (this.#failures.size > MAX_KEYS) this.evict(now);
     }
     if (entry.count >= this.limit) {
       throw new RateLimitedError('Too many failed sign-ins; try again later', entry.windowEnds - now);
     }
-  }
-
-  failed(key: string): void {
-    const now = this.now();
-    const entry = this.#failures.get(key);
-    if (!entry || entry.windowEnds <= now) this.#failures.set(key, { count: 1, windowEnds: now + this.windowMs });
-    else entry.count += 1;
-    if (this.#failures.size > 100_000) this.prune(now);
+    entry.count += 1;
   }
 
   succeeded(key: string): void {
     this.#failures.delete(key);
   }
 
-  private prune(now: number): void {
+  /** Expired entries first, then the oldest (Map keeps insertion order): memory stays bounded. */
+  private evict(now: number): void {
     for (const [key, entry] of this.#failures) if (entry.windowEnds <= now) this.#failures.delete(key);
+    for (const key of this.#failures.keys()) {
+      if (this.#failures.size <= MAX_KEYS * 0.9) break;
+      this.#failures.delete(key);
+    }
   }
 }

@@ -26,9 +26,12 @@ export async function ensureSuperAdmin(
   }
   if (existing) {
     const needsPassword = admin.password !== undefined && !(existing.passwordHash && (await verifyPassword(admin.password, existing.passwordHash)));
-    if (needsPassword) {
-      const passwordHash = await hashPassword(admin.password!);
-      await database.db.transaction().execute((trx) => users.update(trx, { ...existing, passwordHash }));
+    const inactive = (existing.resource as { active?: unknown }).active === false;
+    if (needsPassword || inactive) {
+      // The configuration is the source of truth: its password, and an account that can sign in.
+      const passwordHash = needsPassword ? await hashPassword(admin.password!) : existing.passwordHash;
+      const { active: _active, ...resource } = existing.resource as Record<string, unknown>;
+      await database.db.transaction().execute((trx) => users.update(trx, { ...existing, passwordHash, resource: inactive ? resource : existing.resource }));
     }
     return {};
   }

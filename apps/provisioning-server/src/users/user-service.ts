@@ -159,7 +159,8 @@ export class UserService {
 
   async patchSelf(tenant: string, id: string, body: unknown, ifMatch?: string): Promise<UserWriteResult> {
     return this.write(tenant, id, ifMatch, async (current) => {
-      const { resource } = applyPatch({ ...current.resource, id: current.id } as ScimResource, body, 'User');
+      const { resource, changed } = applyPatch({ ...current.resource, id: current.id } as ScimResource, body, 'User');
+      if (!changed) return undefined;
       const { id: _id, meta: _meta, groups: _groups, ...rest } = resource as Record<string, unknown>;
       const next = extractPassword(rest as ScimResource);
       assertSelfServiceChange(current.resource, next.resource);
@@ -281,7 +282,11 @@ export class UserService {
         return await this.writeOnce(tenant, id, ifMatch, change);
       } catch (error) {
         if (!(error instanceof ConcurrentChange) || ifMatch !== undefined || attempt >= 3) {
-          if (error instanceof ConcurrentChange) throw new PreconditionFailedError(`User ${id} was changed concurrently`, { scimType: 'invalidVers' });
+          if (error instanceof ConcurrentChange) {
+            // With If-Match the client's precondition failed (412); without, we gave up after retries (409).
+            if (ifMatch !== undefined) throw new PreconditionFailedError(`User ${id} was changed concurrently`, { scimType: 'invalidVers' });
+            throw new ConflictError(`User ${id} keeps changing concurrently; retry`);
+          }
           throw error;
         }
       }
@@ -299,6 +304,9 @@ export class UserService {
     const next = await change(current);
     if (next === undefined) return { user: current, outbound: [] };
     const username = this.localUsername(String(next.resource.userName ?? ''), tenant);
+    if ((next.resource as { active?: unknown }).active === false && (current.resource as { active?: unknown }).active !== false) {
+      this.assertNotSuperAdmin(current, 'deactivated');
+    }
     if (username.toLowerCase() !== current.username.toLowerCase()) {
       this.assertNotSuperAdmin(current, 'renamed');
       this.assertNotReserved(tenant, username);
@@ -397,7 +405,7 @@ const SELF_SERVICE = new Set(['name', 'displayname', 'nickname', 'profileurl', '
 
 /** Refuses a self-service change to anything outside {@link SELF_SERVICE} (compared as JSON). */
 export function assertSelfServiceChange(before: Record<string, unknown>, after: Record<string, unknown>): void {
-  const lower = (o: Record<string, unknown>) => new Map(Object.entries(o).map(([k, v]) => [k.toLowerCase(), JSON.stringify(v)] as const));
+  const lower = (o: Record<string, unknown>) => new Map(Object.entries(o).map(([k, v]) => [k.toLowerCase(), canonicalJson(v)] as const));
   const a = lower(before);
   const b = lower(after);
   const keys = new Set([...a.keys(), ...b.keys()]);
@@ -405,4 +413,15 @@ export function assertSelfServiceChange(before: Record<string, unknown>, after: 
   if (refused.length > 0) {
     throw new ForbiddenError(`These attributes can only be changed by an administrator: ${refused.join(', ')}`, { scimType: 'mutability' });
   }
+}
+
+/** JSON with object keys sorted (recursively), so key order never counts as a change. */
+function canonicalJson(value: unknown): string {
+  const sortKeys = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sortKeys)
+      : v !== null && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k.toLowerCase(), sortKeys(x)]))
+        : v;
+  return JSON.stringify(sortKeys(value));
 }

@@ -35,6 +35,11 @@ export interface GroupProvisioningOperation {
   addedMembers: GroupMember[];
   /** For `update`: members removed by this change. Empty otherwise. */
   removedMembers: GroupMember[];
+  /**
+   * The engine lost track of an earlier change of this group (a failed, discarded or unanswered job):
+   * set the remote membership to exactly `members` instead of applying the deltas.
+   */
+  replaceMembers?: boolean;
   /** Remote id stored for this group and connector, if any. */
   remoteId?: string;
 }

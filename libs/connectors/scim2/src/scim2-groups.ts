@@ -119,9 +119,9 @@ export class ScimGroups {
   private async update(operation: GroupProvisioningOperation, options: CallOptions): Promise<GroupProvisioningResult> {
     const remoteId = operation.remoteId;
     if (!remoteId) throw new ValidationError('group update without a remote id');
-    const added = references(operation.addedMembers);
+    const added = references(operation.replaceMembers ? operation.members : operation.addedMembers);
     const removed = references(operation.removedMembers);
-    const change = delta(operation.displayName, added.values, removed.values);
+    const change = operation.replaceMembers ? replaceAll(operation.displayName, added.values) : delta(operation.displayName, added.values, removed.values);
     if (!(await writeResource(this.client, await this.spc.get(options), this.groupUrl(remoteId), change, options, true))) {
       throw new UpstreamRejectedError(`The SCIM group ${remoteId} no longer exists on the target (404)`, { status: 404, remoteCode: 'HTTP_404' });
     }

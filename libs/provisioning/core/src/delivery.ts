@@ -236,12 +236,14 @@ export class JobDelivery {
         .where('entity_id', 'in', missing)
         .where('state', 'in', ['pending', 'running', 'retrying'])
         .executeTakeFirst();
-      if (open) throw new UpstreamUnavailableError('waiting for group members to be provisioned first', { remoteCode: 'MEMBERS_PENDING' });
+      if (open) {
+        throw new UpstreamUnavailableError('waiting for group members to be provisioned first', { remoteCode: 'MEMBERS_PENDING', details: { waitingForMembers: true } });
+      }
     }
     const withRemote = (list: Array<{ localId: string; username: string }>, ids: Map<string, string> = remoteOf) =>
       list.filter((m) => ids.has(m.localId)).map((m) => ({ localId: m.localId, username: m.username, remoteId: ids.get(m.localId) }));
     // Group jobs carry deltas; after a lost delta (an earlier job of this group failed or was
-    // discarded, or this one's outcome is unknown) every current member is added again (idempotent).
+    // discarded, or this one's outcome is unknown) the remote membership is replaced as a whole.
     const previous = await this.database.db
       .selectFrom('provisioning_jobs')
       .select('state')
@@ -265,6 +267,7 @@ export class JobDelivery {
       members: withRemote(group.members),
       addedMembers: withRemote(added),
       removedMembers: withRemote(group.removed, anyRemoteOf),
+      ...(resync ? { replaceMembers: true } : {}),
       ...(remoteId ? { remoteId } : {}),
     };
   }
@@ -284,7 +287,8 @@ export class JobDelivery {
     const pausedUntil = throttled ? now + Math.max((failure as { retryAfterMs?: number }).retryAfterMs ?? 0, this.settings.throttlePauseMs) : undefined;
     // Throttling is not a failure of this job: it waits for the pause and keeps its attempt budget.
     // A group waiting for its members' creates is not failing either: it waits without spending attempts.
-    const waiting = error?.remoteCode === 'MEMBERS_PENDING';
+    // Marked by this engine (details), never by a remote answer.
+    const waiting = (failure as { details?: { waitingForMembers?: unknown } } | undefined)?.details?.waitingForMembers === true;
     const decision =
       failure === undefined
         ? undefined

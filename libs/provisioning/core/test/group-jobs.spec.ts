@@ -105,7 +105,7 @@ describe('group jobs', () => {
     expect(groupOps[0]).toMatchObject({ kind: 'create', displayName: 'eng', members: [{ localId: 'user-1', remoteId: 'u-1' }] });
   });
 
-  it('re-adds every member after a lost delta', async () => {
+  it('replaces the remote membership after a lost delta', async () => {
     await worker.waitFor([await createUser(1), await createUser(2), await createUser(3)], 10_000);
     await worker.waitFor([await groupChange({ operation: 'create', group: { displayName: 'eng', members: [member(1)], added: [member(1)], removed: [] } })], 10_000);
     failNextGroup = true;
@@ -113,6 +113,8 @@ describe('group jobs', () => {
     expect((await worker.waitFor([lost], 10_000)).get(lost)).toBe('failed');
     const next = await groupChange({ operation: 'update', group: { displayName: 'eng', members: [member(1), member(2), member(3)], added: [member(3)], removed: [] } });
     expect((await worker.waitFor([next], 10_000)).get(next)).toBe('succeeded');
+    expect(groupOps.at(-1)!.replaceMembers).toBe(true);
+    expect(groupOps.at(-1)!.members.map((m) => m.localId)).toEqual(['user-1', 'user-2', 'user-3']);
     expect(groupOps.at(-1)!.addedMembers.map((m) => m.localId)).toEqual(['user-1', 'user-2', 'user-3']);
   });
 });
