@@ -1,32 +1,25 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConnectorDefinition } from '@provisioning/connector-kit';
-import { CONNECTOR_REGISTRY, ConnectorInstances, SecretBox, IdentityProviderService, OperatorService, ProvisioningWorker, ResidentServiceProviderService } from '@provisioning/core';
-import { existsSync } from 'node:fs';
+import { SecretBox } from '@provisioning/core';
+import { ValidationError } from '@provisioning/errors';
 import { openDatabase } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
-import { ValidationError } from '@provisioning/errors';
-import { CREDENTIAL_CACHE, USER_STORE_POLICY, UserRepository } from '@provisioning/user-store';
-import type { CredentialCache, UserStorePolicy } from '@provisioning/user-store';
-import type { ConnectorRegistry } from '@provisioning/core';
-import type { TenantService } from './users/tenant-service';
 import { LocalClaimService } from './claims/local-claim-service';
-import { buildContainer } from './composition/container';
+import { composeServer } from './composition/container';
 import type { ServerConfig } from './config/deployment-config';
 import { CONNECTORS } from './connectors';
 import { buildApp } from './http/app';
+import { LoginThrottle } from './http/login-throttle';
 import { createLogger } from './logging';
 import type { Logger } from './logging';
 import { createMetrics } from './metrics';
-import { LoginThrottle } from './http/login-throttle';
 import { ensureTlsMaterial } from './tls';
-import { TENANTS } from './tokens';
 import { ensureSuperAdmin } from './users/super-admin';
-import { GroupService } from './groups/group-service';
-import { UserService } from './users/user-service';
 
 /**
  * Refuses to start when connector secrets are stored but the key that sealed them is missing or
@@ -73,29 +66,26 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     await database.close();
     throw error;
   }
-  const container = buildContainer(config, logger, database, options.connectors ?? CONNECTORS);
-  const tenants = container.get<TenantService>(TENANTS);
-  const policy = container.get<UserStorePolicy>(USER_STORE_POLICY);
-  const users = container.get(UserRepository);
+  const services = composeServer(config, logger, database, options.connectors ?? CONNECTORS);
+  const { tenants, policy, users, worker } = services;
   await tenants.ensure(policy.superTenantDomain);
   const { generatedPassword } = await ensureSuperAdmin(database, users, policy, config.superAdmin);
   if (generatedPassword) options.onGeneratedPassword?.(config.superAdmin.username, generatedPassword);
 
-  const worker = container.get(ProvisioningWorker);
   let ready = false;
   const app = buildApp({
     logger,
     database,
-    auth: { users, policy, cache: container.get<CredentialCache>(CREDENTIAL_CACHE), tenants, throttle: new LoginThrottle() },
-    users: container.get(UserService),
-    groups: container.get(GroupService),
-    idps: container.get(IdentityProviderService),
-    resident: container.get(ResidentServiceProviderService),
-    registry: container.get<ConnectorRegistry>(CONNECTOR_REGISTRY),
+    auth: { users, policy, cache: services.credentials, tenants, throttle: new LoginThrottle() },
+    users: services.userService,
+    groups: services.groupService,
+    idps: services.idps,
+    resident: services.resident,
+    registry: services.registry,
     claims: new LocalClaimService(database.db),
-    operator: container.get(OperatorService),
+    operator: services.operator,
     isReady: () => ready,
-    metrics: createMetrics(database, worker, container.get(ConnectorInstances)),
+    metrics: createMetrics(database, worker, services.instances),
     metricsRequireAuth: config.metrics.requireAuthentication,
   });
 
@@ -127,7 +117,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections?.();
         await worker.stop();
-        await container.get(ConnectorInstances).closeAll();
+        await services.instances.closeAll();
         server.closeAllConnections?.();
         await closed;
         await database.close();

@@ -4,7 +4,12 @@ import type { ConnectorDefinition } from '@provisioning/connector-kit';
 import {
   CONNECTOR_REGISTRY,
   CORE_LOGGER,
+  ConnectorInstances,
   ConnectorRegistry,
+  IdentityProviderService,
+  OperatorService,
+  ProvisioningWorker,
+  ResidentServiceProviderService,
   PROVISIONING_SETTINGS,
   provisioningCoreModule,
   SECRET_BOX,
@@ -41,8 +46,50 @@ function hostModule(config: ServerConfig, logger: Logger, database: DatabaseHand
   });
 }
 
-/** The composition root: the only place that builds the container. */
-export function buildContainer(config: ServerConfig, logger: Logger, database: DatabaseHandle, connectors: readonly ConnectorDefinition[]): Container {
+/** Everything start-up, the HTTP layer and shutdown need, resolved once from the container. */
+export interface ServerServices {
+  tenants: TenantService;
+  policy: UserStorePolicy;
+  users: UserRepository;
+  credentials: CredentialCache;
+  userService: UserService;
+  groupService: GroupService;
+  idps: IdentityProviderService;
+  resident: ResidentServiceProviderService;
+  registry: ConnectorRegistry;
+  operator: OperatorService;
+  worker: ProvisioningWorker;
+  instances: ConnectorInstances;
+}
+
+/**
+ * The composition root: the only place that builds the container and the only place that resolves
+ * from it (`container.get`); the rest of the host receives plain services.
+ */
+export function composeServer(
+  config: ServerConfig,
+  logger: Logger,
+  database: DatabaseHandle,
+  connectors: readonly ConnectorDefinition[],
+): ServerServices {
+  const container = buildContainer(config, logger, database, connectors);
+  return {
+    tenants: container.get<TenantService>(TENANTS),
+    policy: container.get<UserStorePolicy>(USER_STORE_POLICY),
+    users: container.get(UserRepository),
+    credentials: container.get<CredentialCache>(CREDENTIAL_CACHE),
+    userService: container.get(UserService),
+    groupService: container.get(GroupService),
+    idps: container.get(IdentityProviderService),
+    resident: container.get(ResidentServiceProviderService),
+    registry: container.get<ConnectorRegistry>(CONNECTOR_REGISTRY),
+    operator: container.get(OperatorService),
+    worker: container.get(ProvisioningWorker),
+    instances: container.get(ConnectorInstances),
+  };
+}
+
+function buildContainer(config: ServerConfig, logger: Logger, database: DatabaseHandle, connectors: readonly ConnectorDefinition[]): Container {
   const container = new Container();
   container.loadSync(hostModule(config, logger, database, connectors), provisioningCoreModule, userStoreModule);
   return container;
