@@ -12,25 +12,18 @@ import type { Database, DatabaseHandle, IdentityProviderTable, IdpConnectorTable
 import { parseCertificate } from './certificates';
 import type { ConnectorRegistry } from './connector-registry';
 import { identityProviderInputSchema, connectorInputSchema } from './identity-provider';
-import type { ConnectorConfiguration, ConnectorInput, IdentityProvider, IdentityProviderInput, RoleConfig } from './identity-provider';
+import type { ConnectorConfiguration, ConnectorInput, IdentityProvider, IdentityProviderInput } from './identity-provider';
 import type { SecretBox } from './secret-box';
 import { CONNECTOR_REGISTRY, SECRET_BOX } from './tokens';
 import { zodToValidationError } from './zod-errors';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-interface StoredIdpConfig {
-  image?: string;
-  isPrimary: boolean;
-  isFederationHub: boolean;
-  homeRealmIdentifier: string;
-  alias?: string;
-  certificates: string[];
-  claims: IdpClaimConfig;
-  roles: RoleConfig;
-  jit: { isEnabled: boolean };
-  defaultConnectorType?: string;
-}
+/** The IdP's `config` JSON column: every field of the entity that has no column of its own. */
+type StoredIdpConfig = Pick<
+  IdentityProvider,
+  'image' | 'isPrimary' | 'isFederationHub' | 'homeRealmIdentifier' | 'alias' | 'certificates' | 'claims' | 'roles' | 'jit' | 'defaultConnectorType'
+>;
 
 /**
  * Identity providers and their outbound connector configurations: validation, storage, and the

@@ -1,26 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectorIdOf, parseProperties } from '@provisioning/connector-kit';
 import type { ConnectorDefinition, ConnectorManifest, GroupProvisioningOperation } from '@provisioning/connector-kit';
 import { UpstreamRejectedError } from '@provisioning/errors';
-import { openDatabase } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
-import {
-  ConnectorInstances,
-  ConnectorRegistry,
-  DEFAULT_PROVISIONING_SETTINGS,
-  IdentityProviderService,
-  JobDelivery,
-  ProvisioningOutbox,
-  ProvisioningWorker,
-  ResidentServiceProviderService,
-  SecretBox,
-} from '../src/index';
-import type { CoreLogger, GroupChange, ProvisioningSettings } from '../src/index';
+import { DEFAULT_PROVISIONING_SETTINGS } from '../src/index';
+import type { GroupChange, ProvisioningOutbox, ProvisioningSettings, ProvisioningWorker } from '../src/index';
+import { startTestEngine } from './support/engine';
 
 const manifest: ConnectorManifest = {
   type: 'grouping',
@@ -30,7 +16,6 @@ const manifest: ConnectorManifest = {
   capabilities: { users: { create: true, update: true, deprovision: true }, groups: true, passwords: false, preview: false, connectionTest: false },
   properties: [],
 };
-const silent: CoreLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 
 /** GROUP jobs: sent only to group-capable connectors, after the members exist remotely, and re-synced after a lost delta. */
 describe('group jobs', () => {
@@ -43,7 +28,6 @@ describe('group jobs', () => {
 
   beforeEach(async () => {
     groupOps.length = 0;
-    database = await openDatabase(`sqlite:${join(mkdtempSync(join(tmpdir(), 'groups-')), 'db.sqlite')}`);
     let next = 0;
     const definition: ConnectorDefinition<Record<string, never>> = {
       manifest,
@@ -63,11 +47,9 @@ describe('group jobs', () => {
         close: async () => {},
       }),
     };
-    const registry = new ConnectorRegistry([definition as ConnectorDefinition]);
-    const idps = new IdentityProviderService(database, registry, new SecretBox(randomBytes(32)));
-    const resident = new ResidentServiceProviderService(database, idps, registry);
-    outbox = new ProvisioningOutbox(resident, idps, silent);
-    worker = new ProvisioningWorker(database, new JobDelivery(database, idps, new ConnectorInstances(registry, settings, silent), settings, silent), outbox, settings, silent);
+    const engine = await startTestEngine('groups-', [definition as ConnectorDefinition], settings);
+    ({ database, outbox, worker } = engine);
+    const { idps, resident } = engine;
     await idps.create('carbon.super', {
       name: 'Target',
       claims: { mappings: [{ idpClaim: 'userName', localClaim: { uri: 'http://wso2.org/claims/username' } }], provisioningClaims: [] },

@@ -1,26 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectorIdOf, parseProperties } from '@provisioning/connector-kit';
 import type { ConnectorDefinition, ConnectorManifest, ProvisioningOperation, ProvisioningResult } from '@provisioning/connector-kit';
 import { UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError } from '@provisioning/errors';
-import { openDatabase } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
-import {
-  ConnectorInstances,
-  ConnectorRegistry,
-  DEFAULT_PROVISIONING_SETTINGS,
-  IdentityProviderService,
-  JobDelivery,
-  ProvisioningOutbox,
-  ProvisioningWorker,
-  ResidentServiceProviderService,
-  SecretBox,
-} from '../src/index';
-import type { CoreLogger, ProvisioningSettings } from '../src/index';
+import { DEFAULT_PROVISIONING_SETTINGS } from '../src/index';
+import type { IdentityProviderService, ProvisioningOutbox, ProvisioningSettings, ProvisioningWorker } from '../src/index';
+import { startTestEngine } from './support/engine';
 
 /** A recording in-memory target: what a remote system saw, in order; faults scripted per call. */
 class RecordingTarget {
@@ -55,8 +41,6 @@ const manifest: ConnectorManifest = {
   properties: [{ key: 'token', displayName: 'Token', type: 'secret', isMandatory: true, isConfidential: true }],
 };
 
-const silent: CoreLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
-
 describe('outbox and worker on SQLite', () => {
   let database: DatabaseHandle;
   let target: RecordingTarget;
@@ -66,19 +50,15 @@ describe('outbox and worker on SQLite', () => {
   const settings: ProvisioningSettings = { ...DEFAULT_PROVISIONING_SETTINGS, pollIntervalMs: 20, initialBackoffMs: 10, maxBackoffMs: 20, maxAttempts: 3, throttlePauseMs: 100 };
 
   beforeEach(async () => {
-    database = await openDatabase(`sqlite:${join(mkdtempSync(join(tmpdir(), 'core-')), 'db.sqlite')}`);
     target = new RecordingTarget();
     const definition: ConnectorDefinition<{ token: unknown }> = {
       manifest,
       parseConfig: (p) => parseProperties(manifest, z.object({ token: z.string() }), p),
       create: () => ({ provision: (op) => target.handle(op), preview: async () => ({ method: 'POST', path: '/', body: {}, warnings: [] }), testConnection: async () => ({ ok: true, checks: [] }), close: async () => {} }),
     };
-    const registry = new ConnectorRegistry([definition as ConnectorDefinition]);
-    idps = new IdentityProviderService(database, registry, new SecretBox(randomBytes(32)));
-    const resident = new ResidentServiceProviderService(database, idps, registry);
-    outbox = new ProvisioningOutbox(resident, idps, silent);
-    const delivery = new JobDelivery(database, idps, new ConnectorInstances(registry, settings, silent), settings, silent);
-    worker = new ProvisioningWorker(database, delivery, outbox, settings, silent);
+    const engine = await startTestEngine('core-', [definition as ConnectorDefinition], settings);
+    ({ database, idps, outbox, worker } = engine);
+    const { resident } = engine;
     await idps.create('carbon.super', {
       name: 'Target',
       claims: {

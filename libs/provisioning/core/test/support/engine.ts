@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConnectorDefinition } from '@provisioning/connector-kit';
+import { openDatabase } from '@provisioning/persistence';
+import type { DatabaseHandle } from '@provisioning/persistence';
+import {
+  ConnectorInstances,
+  ConnectorRegistry,
+  IdentityProviderService,
+  JobDelivery,
+  ProvisioningOutbox,
+  ProvisioningWorker,
+  ResidentServiceProviderService,
+  SecretBox,
+} from '../../src/index';
+import type { CoreLogger, ProvisioningSettings } from '../../src/index';
+
+export const silentLogger: CoreLogger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silentLogger };
+
+/** The core's services wired by hand (no container) on a fresh SQLite file, for engine tests. */
+export interface TestEngine {
+  database: DatabaseHandle;
+  idps: IdentityProviderService;
+  resident: ResidentServiceProviderService;
+  outbox: ProvisioningOutbox;
+  worker: ProvisioningWorker;
+}
+
+export async function startTestEngine(prefix: string, definitions: readonly ConnectorDefinition[], settings: ProvisioningSettings): Promise<TestEngine> {
+  const database = await openDatabase(`sqlite:${join(mkdtempSync(join(tmpdir(), prefix)), 'db.sqlite')}`);
+  const registry = new ConnectorRegistry(definitions);
+  const idps = new IdentityProviderService(database, registry, new SecretBox(randomBytes(32)));
+  const resident = new ResidentServiceProviderService(database, idps, registry);
+  const outbox = new ProvisioningOutbox(resident, idps, silentLogger);
+  const delivery = new JobDelivery(database, idps, new ConnectorInstances(registry, settings, silentLogger), settings, silentLogger);
+  const worker = new ProvisioningWorker(database, delivery, outbox, settings, silentLogger);
+  return { database, idps, resident, outbox, worker };
+}
