@@ -4,19 +4,12 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
-import { parseConfigText } from '../src/config/deployment-config';
-import { createLogger } from '../src/logging';
-import { startServer } from '../src/server';
 import type { RunningServer } from '../src/server';
 import { SF_PASSWORD, guideIdentityProvider, salesforceCertificatePem } from './support/guide';
-import { ADMIN, eventually, guideToml, tempDir } from './support/server-process';
+import { startGuideServer } from './support/in-process';
+import { ADMIN, eventually } from './support/server-process';
 
-async function boot(extraToml = ''): Promise<{ server: RunningServer; dataDir: string }> {
-  const dataDir = tempDir('admin-api-');
-  const config = parseConfigText(guideToml(dataDir, extraToml), join(dataDir, 'deployment.toml'));
-  const server = await startServer(config, { logger: createLogger('silent') });
-  return { server, dataDir };
-}
+const boot = (extraToml = '') => startGuideServer('admin-api-', { extraToml });
 
 const auth = (r: request.Test) => r.auth(ADMIN.username, ADMIN.password);
 

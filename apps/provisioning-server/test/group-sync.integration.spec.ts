@@ -1,20 +1,16 @@
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../src/config/deployment-config';
-import { createLogger } from '../src/logging';
-import { startServer } from '../src/server';
 import type { RunningServer } from '../src/server';
 import { quiescence } from './support/fault-run';
-import { ADMIN, guideToml, tempDir } from './support/server-process';
+import { startGuideServer } from './support/in-process';
+import { ADMIN } from './support/server-process';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const admin = (r: request.Test) => r.auth(ADMIN.username, ADMIN.password);
 
 async function boot(prefix: string): Promise<RunningServer> {
-  const dir = tempDir(prefix);
-  return startServer(parseConfigText(guideToml(dir), join(dir, 'deployment.toml')), { logger: createLogger('silent') });
+  return (await startGuideServer(prefix)).server;
 }
 
 /**

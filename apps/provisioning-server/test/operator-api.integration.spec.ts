@@ -1,14 +1,11 @@
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
-import { parseConfigText } from '../src/config/deployment-config';
-import { createLogger } from '../src/logging';
-import { startServer } from '../src/server';
 import type { RunningServer } from '../src/server';
 import { GUIDE_PROFILE_ID, RESIDENT, SF_PASSWORD, guideIdentityProvider, salesforceCertificatePem } from './support/guide';
-import { ADMIN, eventually, guideToml, tempDir } from './support/server-process';
+import { startGuideServer } from './support/in-process';
+import { ADMIN, eventually } from './support/server-process';
 
 const auth = (r: request.Test) => r.auth(ADMIN.username, ADMIN.password);
 const BAD_PROFILE = '00e000000000000AAA';
@@ -22,8 +19,7 @@ describe('operator API', () => {
 
   beforeAll(async () => {
     emu = await startSalesforceEmulator();
-    const dataDir = tempDir('operator-');
-    server = await startServer(parseConfigText(guideToml(dataDir), join(dataDir, 'deployment.toml')), { logger: createLogger('silent') });
+    ({ server } = await startGuideServer('operator-'));
     body = guideIdentityProvider(emu.url, await salesforceCertificatePem());
     body.claims.provisioningClaims = body.claims.provisioningClaims.map((c) => (c.claim.uri === 'ProfileId' ? { ...c, defaultValue: BAD_PROFILE } : c));
     const created = await auth(request(server.url).post('/api/server/v1/identity-providers')).send(body);

@@ -6,19 +6,16 @@ import { googleConnector } from '@provisioning/connector-google';
 import type { ConnectorDefinition } from '@provisioning/connector-kit';
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
-import { parseConfigText } from '../src/config/deployment-config';
-import { createLogger } from '../src/logging';
-import { startServer } from '../src/server';
 import type { RunningServer } from '../src/server';
 import { RESIDENT, SF_CLIENT_SECRET, SF_PASSWORD, guideIdentityProvider, salesforceCertificatePem } from './support/guide';
-import { ADMIN, eventually, guideToml, tempDir } from './support/server-process';
+import { startGuideServer } from './support/in-process';
+import { ADMIN, eventually, tempDir } from './support/server-process';
 
 const auth = (r: request.Test) => r.auth(ADMIN.username, ADMIN.password);
 const user = (userName: string, familyName = 'Reg') => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { familyName }, emails: [userName] });
 
 async function boot(dataDir: string, connectors?: readonly ConnectorDefinition[]): Promise<RunningServer> {
-  const config = parseConfigText(guideToml(dataDir, '', { initial_backoff_ms: 100, max_backoff_ms: 300 }), join(dataDir, 'deployment.toml'));
-  return startServer(config, { logger: createLogger('silent'), ...(connectors ? { connectors } : {}) });
+  return (await startGuideServer('regress-', { dataDir, connectors, provisioning: { initial_backoff_ms: 100, max_backoff_ms: 300 } })).server;
 }
 
 /** Regressions found in review: ordering across re-creation, replays, renames, secrets, keys, input. */

@@ -1,14 +1,11 @@
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
-import { parseConfigText } from '../src/config/deployment-config';
-import { createLogger } from '../src/logging';
-import { startServer } from '../src/server';
 import type { RunningServer } from '../src/server';
 import { GUIDE_PROFILE_ID, RESIDENT, guideIdentityProvider, salesforceCertificatePem } from './support/guide';
-import { ADMIN, eventually, guideToml, tempDir } from './support/server-process';
+import { startGuideServer } from './support/in-process';
+import { ADMIN, eventually } from './support/server-process';
 
 const auth = (r: request.Test) => r.auth(ADMIN.username, ADMIN.password);
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -22,8 +19,7 @@ describe('group and role-based provisioning', () => {
 
   beforeAll(async () => {
     emu = await startSalesforceEmulator({ profiles: [{ id: GUIDE_PROFILE_ID, name: 'Chatter Free User' }, { id: '00e2x000001SALE', name: 'Sales' }] });
-    const dataDir = tempDir('roles-');
-    server = await startServer(parseConfigText(guideToml(dataDir), join(dataDir, 'deployment.toml')), { logger: createLogger('silent') });
+    ({ server } = await startGuideServer('roles-'));
     const idp = guideIdentityProvider(emu.url, await salesforceCertificatePem());
     const created = await auth(request(server.url).post('/api/server/v1/identity-providers')).send({
       ...idp,

@@ -1,14 +1,11 @@
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
-import { parseConfigText } from '../src/config/deployment-config';
-import { createLogger } from '../src/logging';
-import { startServer } from '../src/server';
 import type { RunningServer } from '../src/server';
 import { RESIDENT, guideIdentityProvider, salesforceCertificatePem } from './support/guide';
-import { ADMIN, eventually, guideToml, tempDir } from './support/server-process';
+import { startGuideServer } from './support/in-process';
+import { ADMIN, eventually } from './support/server-process';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const admin = (r: request.Test) => r.auth(ADMIN.username, ADMIN.password);
@@ -23,8 +20,7 @@ describe('self-service, deactivation and the super admin', () => {
 
   beforeAll(async () => {
     emu = await startSalesforceEmulator();
-    const dataDir = tempDir('self-');
-    server = await startServer(parseConfigText(guideToml(dataDir), join(dataDir, 'deployment.toml')), { logger: createLogger('silent') });
+    ({ server } = await startGuideServer('self-'));
     await admin(request(server.url).post('/api/server/v1/identity-providers')).send(guideIdentityProvider(emu.url, await salesforceCertificatePem())).expect(201);
     await admin(request(server.url).put('/api/server/v1/applications/resident')).send(RESIDENT).expect(200);
     const created = await admin(request(server.url).post('/scim2/Users')).send({

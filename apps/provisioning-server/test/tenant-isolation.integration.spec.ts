@@ -1,14 +1,11 @@
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
-import { parseConfigText } from '../src/config/deployment-config';
-import { createLogger } from '../src/logging';
-import { startServer } from '../src/server';
 import type { RunningServer } from '../src/server';
 import { guideIdentityProvider, salesforceCertificatePem } from './support/guide';
-import { ADMIN, eventually, guideToml, tempDir } from './support/server-process';
+import { startGuideServer } from './support/in-process';
+import { ADMIN, eventually } from './support/server-process';
 
 interface TenantFixture {
   domain: string;
@@ -54,8 +51,7 @@ describe('tenant isolation', () => {
 
   beforeAll(async () => {
     emu = await startSalesforceEmulator();
-    const dataDir = tempDir('tenants-');
-    server = await startServer(parseConfigText(guideToml(dataDir), join(dataDir, 'deployment.toml')), { logger: createLogger('silent') });
+    ({ server } = await startGuideServer('tenants-'));
     fixtures.a = await makeTenant('a');
     fixtures.b = await makeTenant('b');
   });

@@ -1,12 +1,9 @@
+import { startGuideServer } from './in-process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import type request from 'supertest';
 import { expect } from 'vitest';
-import { parseConfigText } from '../../src/config/deployment-config';
-import { createLogger } from '../../src/logging';
-import { startServer } from '../../src/server';
 import type { RunningServer } from '../../src/server';
-import { ADMIN, guideToml, tempDir } from './server-process';
+import { ADMIN } from './server-process';
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -31,8 +28,7 @@ export interface ScimServer {
 }
 
 export async function startScimServer(prefix: string): Promise<ScimServer> {
-  const dataDir = tempDir(prefix);
-  const server = await startServer(parseConfigText(guideToml(dataDir), join(dataDir, 'deployment.toml')), { logger: createLogger('silent') });
+  const { server, dataDir } = await startGuideServer(prefix);
   return {
     url: server.url,
     server,
