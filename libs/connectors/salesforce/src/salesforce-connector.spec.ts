@@ -4,40 +4,10 @@ import type { ConnectorContext, OutboundConnector, RemoteCallRecord } from '@pro
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
 import { salesforceConnector } from './index';
+import { emulatorProperties, salesforceUser, silentLogger as silent } from './testing/emulator-fixtures';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
-function properties(emu: RunningEmulator, overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    'sf-api-version': 'v60.0',
-    'sf-domain-name': emu.url,
-    'sf-clientid': 'emulator-client-id',
-    'sf-client-secret': 'emulator-client-secret',
-    'sf-username': 'admin@emulator.test',
-    'sf-password': 'passwordTOKEN',
-    'sf-token-endpoint': emu.tokenUrl,
-    ...overrides,
-  };
-}
-
-let counter = 0;
-function userAttributes(overrides: Record<string, string> = {}): Record<string, string> {
-  counter += 1;
-  const username = `contract${Date.now()}${counter}@example.com`;
-  return {
-    Username: username,
-    Email: username,
-    LastName: 'Contract',
-    Alias: 'contr',
-    TimeZoneSidKey: 'America/Los_Angeles',
-    LocaleSidKey: 'en_US',
-    EmailEncodingKey: 'UTF-8',
-    ProfileId: '00e2x000001AT3y',
-    LanguageLocaleKey: 'en_US',
-    UserPermissionsMarketingUser: 'false',
-    ...overrides,
-  };
-}
+const properties = emulatorProperties;
+const userAttributes = (overrides: Record<string, string> = {}) => salesforceUser('contract', { UserPermissionsMarketingUser: 'false', ...overrides });
 
 let contractEmu: RunningEmulator;
 runConnectorContract(salesforceConnector, {

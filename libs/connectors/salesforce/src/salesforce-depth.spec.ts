@@ -5,31 +5,15 @@ import type { OutboundConnector } from '@provisioning/connector-kit';
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
 import { salesforceConnector } from './index';
+import { emulatorProperties, salesforceUser, silentLogger as silent } from './testing/emulator-fixtures';
 
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const keys = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
 
-let n = 0;
-function attrs(overrides: Record<string, string> = {}): Record<string, string> {
-  n += 1;
-  const username = `depth${n}.${Date.now()}@example.com`;
-  return {
-    Username: username, Email: username, LastName: 'Depth', Alias: 'depth', TimeZoneSidKey: 'America/Los_Angeles',
-    LocaleSidKey: 'en_US', EmailEncodingKey: 'UTF-8', ProfileId: '00e2x000001AT3y', LanguageLocaleKey: 'en_US', ...overrides,
-  };
-}
+const attrs = (overrides: Record<string, string> = {}) => salesforceUser('depth', overrides);
 
 describe('Salesforce connector: grants, username pattern, freeze, usage ceiling', () => {
   let emu: RunningEmulator;
-  const base = () => ({
-    'sf-api-version': 'v60.0',
-    'sf-domain-name': emu.url,
-    'sf-clientid': 'emulator-client-id',
-    'sf-client-secret': 'emulator-client-secret',
-    'sf-username': 'admin@emulator.test',
-    'sf-password': 'passwordTOKEN',
-    'sf-token-endpoint': emu.tokenUrl,
-  });
+  const base = () => emulatorProperties(emu);
   const connect = (props: Record<string, string>, idpName = 'Salesforce.com'): OutboundConnector =>
     salesforceConnector.create(salesforceConnector.parseConfig(props), { idpName, tenantDomain: 'carbon.super', logger: silent, requestTimeoutMs: 3_000 });
 
