@@ -10,7 +10,7 @@ import { GroupRepository, UserRepository } from '@provisioning/user-store';
 import type { GroupMember, StoredGroup } from '@provisioning/user-store';
 import { metaOf } from '../scim/representation';
 import type { ScimQuery } from '../scim/scim-query';
-import { boundedCount } from '../scim/scim-query';
+import { pageOf } from '../scim/scim-query';
 import type { ResourcePage } from '../users/user-service';
 import { checkPrecondition, UserService } from '../users/user-service';
 
@@ -94,9 +94,7 @@ export class GroupService {
       resources = resources.filter((r) => predicate(r));
     }
     resources = sortResources(resources, query.sortBy, query.sortOrder, 'Group');
-    const startIndex = Math.max(1, query.startIndex ?? 1);
-    const count = boundedCount(query.count);
-    return { total: resources.length, startIndex, resources: resources.slice(startIndex - 1, startIndex - 1 + count) };
+    return pageOf(resources, query);
   }
 
   async replace(tenant: string, id: string, body: unknown, ifMatch?: string): Promise<StoredGroup> {

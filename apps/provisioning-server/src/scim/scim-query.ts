@@ -1,5 +1,5 @@
 import { ValidationError } from '@provisioning/errors';
-import { SEARCH_REQUEST_SCHEMA } from '@provisioning/scim';
+import { page, SEARCH_REQUEST_SCHEMA } from '@provisioning/scim';
 
 /** The list parameters of RFC 7644 3.4.2 / 3.4.3, from a query string or a `.search` body. */
 export interface ScimQuery {
@@ -58,4 +58,10 @@ export function queryFromSearchBody(body: unknown): ScimQuery {
 export function boundedCount(count: number | undefined): number {
   if (count === undefined) return MAX_RESULTS;
   return Math.min(Math.max(0, count), MAX_RESULTS);
+}
+
+/** One page of already filtered and sorted items (RFC 7644 3.4.2.4), within the server's page size. */
+export function pageOf<T>(items: readonly T[], query: ScimQuery): { total: number; startIndex: number; resources: T[] } {
+  const result = page(items, query.startIndex === undefined ? undefined : Math.max(1, query.startIndex), boundedCount(query.count));
+  return { total: result.totalResults, startIndex: result.startIndex, resources: result.items };
 }

@@ -14,7 +14,7 @@ import type { ServerConfig } from '../config/deployment-config';
 import { SERVER_CONFIG } from '../tokens';
 import { etagOf, metaOf } from '../scim/representation';
 import type { ScimQuery } from '../scim/scim-query';
-import { boundedCount } from '../scim/scim-query';
+import { boundedCount, pageOf } from '../scim/scim-query';
 import { userPrefilter } from '../scim/user-prefilter';
 
 /** The outcome of a write: the user and, with blocking targets, what each of them reported. */
@@ -134,13 +134,11 @@ export class UserService {
       'User',
     );
     const byResource = new Map(pairs.map((p) => [p.resource, p.user] as const));
-    const startIndex = Math.max(1, query.startIndex ?? 1);
-    const count = boundedCount(query.count);
-    const pageResources = sorted.slice(startIndex - 1, startIndex - 1 + count);
-    if (needsGroups) return { total: sorted.length, startIndex, resources: pageResources };
+    const { total, startIndex, resources: pageResources } = pageOf(sorted, query);
+    if (needsGroups) return { total, startIndex, resources: pageResources };
     const pageUsers = pageResources.map((r) => byResource.get(r)!);
     const pageMemberships = await this.groups.membershipIndex(tenant, pageUsers.map((u) => u.id));
-    return { total: sorted.length, startIndex, resources: await Promise.all(pageUsers.map((u) => this.represent(u, base, pageMemberships))) };
+    return { total, startIndex, resources: await Promise.all(pageUsers.map((u) => this.represent(u, base, pageMemberships))) };
   }
 
   /**

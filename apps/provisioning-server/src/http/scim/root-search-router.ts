@@ -4,7 +4,7 @@ import { sortResources } from '@provisioning/scim';
 import type { ScimResource } from '@provisioning/scim';
 import type { GroupService } from '../../groups/group-service';
 import { scimBase } from '../../scim/representation';
-import { boundedCount, queryFromSearchBody } from '../../scim/scim-query';
+import { pageOf, queryFromSearchBody } from '../../scim/scim-query';
 import type { UserService } from '../../users/user-service';
 import { contextOf } from '../principal';
 import { sendList } from './respond';
@@ -55,9 +55,7 @@ export function rootSearchRouter(users: UserService, groups: GroupService): Rout
     const listUsers = () => users.list(tenant, unsorted, base);
     const listGroups = () => groups.list(tenant, unsorted, base);
     const resources = sortAcrossTypes([...(await tolerant(listUsers, listGroups)), ...(await tolerant(listGroups, listUsers))], query.sortBy, query.sortOrder);
-    const startIndex = Math.max(1, query.startIndex ?? 1);
-    const count = boundedCount(query.count);
-    sendList(res, { total: resources.length, startIndex, resources: resources.slice(startIndex - 1, startIndex - 1 + count) }, query, (r) =>
+    sendList(res, pageOf(resources, query), query, (r) =>
       (r.meta as { resourceType?: string } | undefined)?.resourceType === 'Group' ? 'Group' : 'User',
     );
   });
