@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { claimIdOf, claimUriFromId, findLocalClaim, LOCAL_CLAIM_DIALECT, LOCAL_CLAIMS } from '@provisioning/claims';
 import type { LocalClaim } from '@provisioning/claims';
+import { zodToValidationError } from '@provisioning/core';
 import { NotFoundError, ValidationError } from '@provisioning/errors';
 import type { Database } from '@provisioning/persistence';
 import { z } from 'zod';
@@ -53,7 +54,7 @@ export class LocalClaimService {
     if (!findLocalClaim(uri)) throw new NotFoundError(`Local claim ${uri} does not exist`, { code: 'CMT-50019' });
     const parsed = updateSchema.safeParse(body);
     if (!parsed.success) {
-      throw new ValidationError(`Invalid claim: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`, { code: 'CMT-60001' });
+      throw zodToValidationError(parsed.error, 'claim', 'CMT-60001');
     }
     if (parsed.data.claimURI !== undefined && parsed.data.claimURI !== uri) {
       throw new ValidationError(`claimURI "${parsed.data.claimURI}" does not match the claim in the path (${uri})`, { code: 'CMT-60001' });

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { zodToValidationError } from '@provisioning/core';
 import { ConflictError, NotFoundError, ValidationError } from '@provisioning/errors';
 import type { Database } from '@provisioning/persistence';
 import { hashPassword } from '@provisioning/user-store';
@@ -63,7 +64,7 @@ export class TenantService {
   async create(body: unknown): Promise<TenantView> {
     const parsed = createSchema.safeParse(body);
     if (!parsed.success) {
-      throw new ValidationError(`Invalid tenant: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ')}`, { code: 'TM-60001' });
+      throw zodToValidationError(parsed.error, 'tenant', 'TM-60001');
     }
     const domain = parsed.data.domain.toLowerCase();
     const owner = parsed.data.owners[0]!;

@@ -23,3 +23,4 @@ export type { ProvisioningSettings } from './settings';
 export type { CoreLogger } from './logger';
 export { OperatorService } from './operator-service';
 export type { JobQuery, IdentityStatus, AttemptLog } from './operator-service';
+export { zodToValidationError } from './zod-errors';
