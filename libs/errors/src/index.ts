@@ -15,3 +15,4 @@ export {
   errorMessage,
 } from './errors';
 export type { ErrorKind, ProvisioningErrorOptions, UpstreamFacts, UpstreamErrorOptions } from './errors';
+export { echo, ECHO_LIMIT } from './echo';
