@@ -36,6 +36,23 @@ export default [
     },
   },
   {
+    // Connectors reach the network only through `context.http` (the host's egress policy).
+    files: ['libs/connectors/**/*.ts', 'tools/generators/src/connector/files/**'],
+    ignores: ['**/*.spec.ts', '**/testing/**'],
+    rules: {
+      'no-restricted-globals': ['error', { name: 'fetch', message: 'Use context.http (the egress policy) instead of fetch.' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['http', 'https', 'net', 'tls', 'dgram', 'node:http', 'node:https', 'node:net', 'node:tls', 'node:dgram', 'undici', 'node-fetch', 'axios'].map((name) => ({
+            name,
+            message: 'Connectors reach the network only through context.http (the egress policy).',
+          })),
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/test/**/*.ts', '**/testing/**/*.ts', '**/bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -118,6 +118,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         server.closeIdleConnections?.();
         await worker.stop();
         await services.instances.closeAll();
+        await services.outboundHttp.close();
         server.closeAllConnections?.();
         await closed;
         await database.close();

@@ -5,6 +5,8 @@ import {
   CONNECTOR_REGISTRY,
   CORE_LOGGER,
   ConnectorInstances,
+  EGRESS_POLICY,
+  OUTBOUND_HTTP,
   ConnectorRegistry,
   IdentityProviderService,
   OperatorService,
@@ -16,6 +18,8 @@ import {
   SecretBox,
 } from '@provisioning/core';
 import type { CoreLogger } from '@provisioning/core';
+import { EgressPolicy, createOutboundHttp } from '@provisioning/egress';
+import type { OutboundHttp } from '@provisioning/egress';
 import { DATABASE } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { CREDENTIAL_CACHE, CredentialCache, USER_STORE_POLICY, UserRepository, UserStorePolicy, userStoreModule } from '@provisioning/user-store';
@@ -34,6 +38,9 @@ function hostModule(config: ServerConfig, logger: Logger, database: DatabaseHand
     bind(CORE_LOGGER).toConstantValue(logger as unknown as CoreLogger);
     bind(DATABASE).toConstantValue(database);
     bind(PROVISIONING_SETTINGS).toConstantValue(config.provisioning);
+    const egress = new EgressPolicy({ allowedHosts: config.outbound.allowedHosts });
+    bind(EGRESS_POLICY).toConstantValue(egress);
+    bind(OUTBOUND_HTTP).toConstantValue(createOutboundHttp(egress, { timeoutMs: config.provisioning.requestTimeoutMs }));
     bind(CONNECTOR_REGISTRY).toConstantValue(new ConnectorRegistry(connectors));
     bind(SECRET_BOX).toConstantValue(config.security.secretKey ? SecretBox.fromBase64(config.security.secretKey) : SecretBox.fromKeyFile(config.security.secretKeyFile));
     bind(USER_STORE_POLICY).toConstantValue(new UserStorePolicy({ ...config.userStore, enableEmailDomain: config.enableEmailDomain }));
@@ -60,6 +67,7 @@ export interface ServerServices {
   operator: OperatorService;
   worker: ProvisioningWorker;
   instances: ConnectorInstances;
+  outboundHttp: OutboundHttp;
 }
 
 /**
@@ -86,6 +94,7 @@ export function composeServer(
     operator: container.get(OperatorService),
     worker: container.get(ProvisioningWorker),
     instances: container.get(ConnectorInstances),
+    outboundHttp: container.get<OutboundHttp>(OUTBOUND_HTTP),
   };
 }
 

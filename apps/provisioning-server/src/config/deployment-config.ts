@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { ValidationError } from '@provisioning/errors';
 import { UserStorePolicy, resolveUserStoreRegexes } from '@provisioning/user-store';
 import { DEFAULT_PROVISIONING_SETTINGS } from '@provisioning/core';
+import { parseAllowedHost } from '@provisioning/egress';
 import type { ProvisioningSettings } from '@provisioning/core';
 
 /** The validated configuration the server runs with. */
@@ -18,6 +19,8 @@ export interface ServerConfig {
   security: { secretKey?: string; secretKeyFile: string };
   logging: { level: string };
   metrics: { requireAuthentication: boolean };
+  /** `[outbound]`: hosts connectors may reach although they are loopback, private or link-local. */
+  outbound: { allowedHosts: string[] };
   /** Where relative paths were resolved from (the config file's folder, or the working directory). */
   baseDir: string;
 }
@@ -41,6 +44,22 @@ const schema = z
       .strict()
       .optional(),
     database: z.object({ url: z.string().min(1) }).strict().optional(),
+    outbound: z
+      .object({
+        allowed_hosts: z
+          .array(
+            z.string().superRefine((entry, ctx) => {
+              try {
+                parseAllowedHost(entry, 'outbound.allowed_hosts');
+              } catch (error) {
+                ctx.addIssue({ code: 'custom', message: (error as Error).message.replace(/^outbound\.allowed_hosts: /, '') });
+              }
+            }),
+          )
+          .optional(),
+      })
+      .strict()
+      .optional(),
     super_admin: z
       .object({
         username: z.string().min(1),
@@ -168,6 +187,7 @@ function buildConfig(raw: unknown, baseDir: string, source: string): ServerConfi
     security: { secretKey: c.security?.secret_key, secretKeyFile: resolve(dataDir, c.security?.secret_key_file ?? 'secret.key') },
     logging: { level: c.logging?.level ?? 'info' },
     metrics: { requireAuthentication: c.metrics?.require_authentication ?? false },
+    outbound: { allowedHosts: c.outbound?.allowed_hosts ?? [] },
     baseDir,
   };
 }

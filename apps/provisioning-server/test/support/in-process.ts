@@ -14,12 +14,14 @@ export interface InProcessOptions {
   /** `[provisioning]` settings on top of the test defaults. */
   provisioning?: Record<string, string | number | boolean>;
   connectors?: readonly ConnectorDefinition[];
+  /** `[outbound] allowed_hosts` (default: loopback, where the tests' emulators listen). */
+  allowedHosts?: readonly string[];
 }
 
 /** The real server in this process (plain HTTP, guide configuration, silent logs), for integration tests. */
 export async function startGuideServer(prefix: string, options: InProcessOptions = {}): Promise<{ server: RunningServer; dataDir: string }> {
   const dataDir = options.dataDir ?? tempDir(prefix);
-  const config = parseConfigText(guideToml(dataDir, options.extraToml ?? '', options.provisioning ?? {}), join(dataDir, 'deployment.toml'));
+  const config = parseConfigText(guideToml(dataDir, options.extraToml ?? '', options.provisioning ?? {}, options.allowedHosts), join(dataDir, 'deployment.toml'));
   const server = await startServer(config, { logger: createLogger('silent'), ...(options.connectors ? { connectors: options.connectors } : {}) });
   return { server, dataDir };
 }

@@ -20,8 +20,11 @@ export interface ServerProcess {
 
 export const ADMIN = { username: 'admin@wso2.com', password: 'admin' };
 
-/** deployment.toml as the WSO2 guide writes it (with the regex fixed), on plain HTTP and an ephemeral port. */
-export function guideToml(dataDir: string, extra = '', provisioning: Record<string, string | number | boolean> = {}): string {
+/**
+ * deployment.toml as the WSO2 guide writes it (with the regex fixed), on plain HTTP and an ephemeral
+ * port; the loopback emulators and SCIM targets the tests run are listed in `[outbound] allowed_hosts`.
+ */
+export function guideToml(dataDir: string, extra = '', provisioning: Record<string, string | number | boolean> = {}, allowedHosts: readonly string[] = ['127.0.0.1']): string {
   const settings = { poll_interval_ms: 100, initial_backoff_ms: 200, request_timeout_ms: 3000, ...provisioning };
   const lines = Object.entries(settings)
     .map(([k, v]) => `${k} = ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`)
@@ -38,6 +41,9 @@ password = "admin"
 
 [tenant_mgt]
 enable_email_domain = true
+
+[outbound]
+allowed_hosts = ${JSON.stringify(allowedHosts)}
 
 [user_store]
 user_name_attribute = "mail"

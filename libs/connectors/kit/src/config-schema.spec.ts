@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { booleanProperty, connectorIdOf, enumProperty, parseProperties, Secret, secretProperty, secureUrlProperty } from './index';
+import { booleanProperty, connectorIdOf, enumProperty, parseProperties, Secret, secretProperty, urlProperty } from './index';
 import type { ConnectorManifest } from './index';
 
 const manifest: ConnectorManifest = {
@@ -16,7 +16,7 @@ const manifest: ConnectorManifest = {
     { key: 'flag', displayName: 'Flag', type: 'boolean', isMandatory: false, isConfidential: false, defaultValue: 'true' },
   ],
 };
-const schema = z.object({ url: secureUrlProperty, secret: secretProperty, flag: booleanProperty });
+const schema = z.object({ url: urlProperty, secret: secretProperty, flag: booleanProperty });
 
 describe('parseProperties', () => {
   it('applies defaults and wraps secrets', () => {
@@ -34,8 +34,8 @@ describe('parseProperties', () => {
   });
 
   it('names the key, the value and the reason for a bad value, but never a secret value', () => {
-    expect(() => parseProperties(manifest, schema, { url: 'http://example.com', secret: 'zz', flag: 'maybe' })).toThrow(
-      /url: must use https.*"http:\/\/example.com".*flag: must be true or false \(value "maybe"\)/,
+    expect(() => parseProperties(manifest, schema, { url: 'ftp://example.com', secret: 'zz', flag: 'maybe' })).toThrow(
+      /url: must be an https URL.*"ftp:\/\/example.com".*flag: must be true or false \(value "maybe"\)/,
     );
     try {
       parseProperties(manifest, schema, { url: 'nope', secret: 'topsecret', extra: '1' });
@@ -45,10 +45,10 @@ describe('parseProperties', () => {
     }
   });
 
-  it('accepts plain http only for loopback hosts', () => {
-    expect(parseProperties(manifest, schema, { url: 'http://127.0.0.1:8555', secret: 'x' }).url).toBe('http://127.0.0.1:8555');
-    expect(parseProperties(manifest, schema, { url: 'http://localhost:1', secret: 'x' }).url).toBe('http://localhost:1');
+  it('accepts http(s) URLs only (where they may point is the egress policy of the host)', () => {
+    expect(parseProperties(manifest, schema, { url: 'https://login.salesforce.com', secret: 'x' }).url).toBe('https://login.salesforce.com');
     expect(() => parseProperties(manifest, schema, { url: 'ftp://a', secret: 'x' })).toThrow(/must be an https URL/);
+    expect(() => parseProperties(manifest, schema, { url: 'nope', secret: 'x' })).toThrow(/not a valid URL/);
   });
 
   it('derives the WSO2 connector ids', () => {

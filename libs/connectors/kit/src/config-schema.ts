@@ -63,10 +63,11 @@ export const booleanProperty = z
   .transform((v) => v.toLowerCase() === 'true');
 
 /**
- * An http(s) URL. Plain http is accepted only for loopback hosts (local emulators and tests), because
- * credentials and tokens travel over it.
+ * An http(s) URL. Where it may point (public hosts only, plain http only for hosts the operator
+ * allowlists) is the host's egress policy, applied to every `url`-typed property when a
+ * configuration is saved and again on every connection: give the descriptor `type: 'url'`.
  */
-export const secureUrlProperty = z.string().superRefine((value, ctx) => {
+export const urlProperty = z.string().superRefine((value, ctx) => {
   let url: URL;
   try {
     url = new URL(value);
@@ -74,13 +75,7 @@ export const secureUrlProperty = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'is not a valid URL' });
     return;
   }
-  if (url.protocol === 'https:') return;
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
-  if (url.protocol === 'http:' && loopback) return;
-  ctx.addIssue({
-    code: 'custom',
-    message: url.protocol === 'http:' ? 'must use https (plain http is accepted only for loopback hosts)' : 'must be an https URL',
-  });
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') ctx.addIssue({ code: 'custom', message: 'must be an https URL' });
 });
 
 /**

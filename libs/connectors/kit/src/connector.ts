@@ -1,3 +1,4 @@
+import type { OutboundHttp } from '@provisioning/egress';
 import type { ConnectorManifest } from './manifest';
 import type { GroupProvisioningOperation, GroupProvisioningResult } from './group-operations';
 import type {
@@ -27,8 +28,15 @@ export interface ConnectorContext {
   idpName: string;
   tenantDomain: string;
   logger: ConnectorLogger;
-  /** Upper bound for one remote call; connectors must enforce it themselves (e.g. `AbortSignal.timeout`). */
+  /** Upper bound for one remote call; pass it on as the request's `timeoutMs`. */
   requestTimeoutMs: number;
+  /**
+   * The only way to the network: the host's egress policy (public addresses only unless the operator
+   * allowlists a host, every resolved address checked, no redirects, bounded answers). A connector
+   * never opens sockets or calls `fetch` itself (lint enforces it), so no configuration can make it
+   * reach an internal service.
+   */
+  http: OutboundHttp;
   /** Observability hook: called for every token request the connector makes. */
   onTokenRequest?: (outcome: 'success' | 'failure') => void;
 }
@@ -40,6 +48,14 @@ export interface ConnectorContext {
 export interface CallOptions {
   record?: (call: RemoteCallRecord) => void;
   signal?: AbortSignal;
+  /**
+   * Ownership check before a connector writes to (links, updates, deprovisions) a remote account it
+   * found by looking it up (e.g. by username after DUPLICATE_USERNAME) rather than by the stored
+   * remote id: rejects (UpstreamRejectedError `REMOTE_ACCOUNT_IN_USE`) when the account belongs to
+   * another local user, so two local users who map to one remote username never write to each
+   * other's account. Connectors must call it before the first write to such an account.
+   */
+  assertLinkable?: (remote: { remoteId: string; remoteName?: string }) => Promise<void>;
 }
 
 /**

@@ -29,7 +29,9 @@ export type {
   OutboundConnector,
   CallOptions,
 } from './connector';
-export { parseProperties, withDefaults, booleanProperty, secureUrlProperty, enumProperty } from './config-schema';
+export { parseProperties, withDefaults, booleanProperty, urlProperty, enumProperty } from './config-schema';
 export { notSupported, unsupportedConnector, NO_CAPABILITIES } from './not-supported';
 export type { UnsupportedFeature } from './not-supported';
 export { Secret, secretProperty } from './secret';
+export { EgressRefusedError, OutboundHttpError } from '@provisioning/egress';
+export type { OutboundHttp, OutboundRequest, OutboundResponse, OutboundFailure } from '@provisioning/egress';

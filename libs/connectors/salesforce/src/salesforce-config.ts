@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanProperty, connectorIdOf, parseProperties, secretProperty, secureUrlProperty } from '@provisioning/connector-kit';
+import { booleanProperty, connectorIdOf, parseProperties, secretProperty, urlProperty } from '@provisioning/connector-kit';
 import type { ConnectorManifest, ConnectorProperties } from '@provisioning/connector-kit';
 
 export const SALESFORCE_TYPE = 'salesforce';
@@ -40,12 +40,12 @@ export const salesforceManifest: ConnectorManifest = {
 const schema = z
   .object({
     'sf-api-version': z.string().regex(/^v?\d{2}\.\d$/, { message: 'must look like v60.0' }),
-    'sf-domain-name': secureUrlProperty,
+    'sf-domain-name': urlProperty,
     'sf-clientid': z.string().min(1),
     'sf-client-secret': secretProperty,
     'sf-username': z.string().optional(),
     'sf-password': secretProperty.optional(),
-    'sf-token-endpoint': secureUrlProperty,
+    'sf-token-endpoint': urlProperty,
     'sf-usePasswordGrant': booleanProperty,
     'sf-prov-pattern': z.string().optional(),
     'sf-prov-separator': z.string().optional(),
@@ -53,7 +53,7 @@ const schema = z
     'sf-jwt-private-key': secretProperty
       .refine((s) => /-----BEGIN (RSA |ENCRYPTED )?PRIVATE KEY-----/.test(s.reveal()), { message: 'must be a PEM private key' })
       .optional(),
-    'sf-jwt-audience': secureUrlProperty.optional(),
+    'sf-jwt-audience': urlProperty.optional(),
     'sf-deprovisioning-mode': z.enum(['deactivate', 'freeze'], { message: 'must be deactivate or freeze' }),
     'sf-api-usage-limit-percent': z.coerce.number({ message: 'must be a number' }).int().min(1).max(100),
   })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runConnectorContract, sampleOperation } from '@provisioning/connector-kit/testing';
+import { loopbackHttp, runConnectorContract, sampleOperation } from '@provisioning/connector-kit/testing';
 import type { ConnectorContext, OutboundConnector, RemoteCallRecord } from '@provisioning/connector-kit';
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
@@ -32,6 +32,7 @@ describe('Salesforce connector against the emulator', () => {
     tenantDomain: 'carbon.super',
     logger: silent,
     requestTimeoutMs: 2_000,
+    http: loopbackHttp(),
     onTokenRequest: () => (tokenRequests += 1),
   });
   const connect = (overrides: Record<string, string> = {}): OutboundConnector =>
@@ -131,8 +132,8 @@ describe('Salesforce connector against the emulator', () => {
   });
 
   it('validates its configuration with the key, value and reason', () => {
-    expect(() => salesforceConnector.parseConfig(properties(emu, { 'sf-api-version': '41', 'sf-domain-name': 'http://example.com' }))).toThrow(
-      /sf-api-version: must look like v60.0 \(value "41"\).*sf-domain-name: must use https/,
+    expect(() => salesforceConnector.parseConfig(properties(emu, { 'sf-api-version': '41', 'sf-domain-name': 'gopher://example.com' }))).toThrow(
+      /sf-api-version: must look like v60.0 \(value "41"\).*sf-domain-name: must be an https URL/,
     );
   });
 });

@@ -62,6 +62,13 @@ export class SalesforceConnector implements OutboundConnector {
     }
     const attributes = operation.kind === 'create' ? operation.allAttributes : operation.attributes;
     const warnings = describeProblems(attributes, operation.kind === 'create');
+    const username = attributes.find((a) => a.name === 'Username');
+    if (username?.source === 'default' && !this.config.usernamePattern) {
+      warnings.push(
+        `Username comes from the provisioning default "${username.value}", which every user shares: every user would map to the same Salesforce account ` +
+          '(the second create fails with DUPLICATE_USERNAME). Map Username to a claim every user has (e.g. the email address) or set sf-prov-pattern.',
+      );
+    }
     let body: Record<string, unknown> = toUserRecord(attributes);
     try {
       body = this.record(operation, attributes);
@@ -141,9 +148,13 @@ export class SalesforceConnector implements OutboundConnector {
     }
   }
 
-  /** The username exists: if in this org, adopt that user; if in another org, explain how to fix it. */
+  /**
+   * The username exists: if in this org, adopt that user (once the engine confirmed it is not another
+   * local user's account: nothing is written to it before); if in another org, explain how to fix it.
+   */
   private async link(username: string, record: Record<string, unknown>, options: CallOptions): Promise<ProvisioningResult> {
     const existing = await this.findByUsername(username, options);
+    if (existing) await options.assertLinkable?.({ remoteId: existing.Id, remoteName: existing.Username });
     if (!existing) {
       throw new UpstreamRejectedError(
         `The Salesforce username "${username}" is already taken in another Salesforce org (usernames are unique across all orgs). ` +
@@ -175,6 +186,8 @@ export class SalesforceConnector implements OutboundConnector {
       }
       const found = username ? await this.findByUsername(username, options) : undefined;
       if (!found) return { outcome: 'unchanged', note: 'no Salesforce user to deprovision' };
+      // Found by name, not by a stored id: it may be another local user's account.
+      await options.assertLinkable?.({ remoteId: found.Id, remoteName: found.Username });
       remoteId = found.Id;
     }
     if (this.config.deprovisioningMode === 'freeze') {

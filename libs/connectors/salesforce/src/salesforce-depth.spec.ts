@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleOperation } from '@provisioning/connector-kit/testing';
+import { loopbackHttp, sampleOperation } from '@provisioning/connector-kit/testing';
 import type { OutboundConnector } from '@provisioning/connector-kit';
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
@@ -15,7 +15,7 @@ describe('Salesforce connector: grants, username pattern, freeze, usage ceiling'
   let emu: RunningEmulator;
   const base = () => emulatorProperties(emu);
   const connect = (props: Record<string, string>, idpName = 'Salesforce.com'): OutboundConnector =>
-    salesforceConnector.create(salesforceConnector.parseConfig(props), { idpName, tenantDomain: 'carbon.super', logger: silent, requestTimeoutMs: 3_000 });
+    salesforceConnector.create(salesforceConnector.parseConfig(props), { idpName, tenantDomain: 'carbon.super', logger: silent, requestTimeoutMs: 3_000, http: loopbackHttp() });
 
   beforeAll(async () => {
     emu = await startSalesforceEmulator({ jwtPublicKeyPem: keys.publicKey });

@@ -1,13 +1,14 @@
 import { createSign } from 'node:crypto';
 import jsforce from 'jsforce';
-import { UpstreamThrottledError, UpstreamUnavailableError } from '@provisioning/errors';
-import type { CallOptions, ConnectorContext, RemoteCallRecord } from '@provisioning/connector-kit';
+import { OutboundHttpError } from '@provisioning/connector-kit';
+import { UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError, echo, isProvisioningError } from '@provisioning/errors';
+import type { CallOptions, ConnectorContext, OutboundResponse, RemoteCallRecord } from '@provisioning/connector-kit';
+import { EgressTransport } from './egress-transport';
 import type { SalesforceConfig } from './salesforce-config';
-import { toProvisioningError } from './salesforce-errors';
+import { remoteCodeOf, toProvisioningError } from './salesforce-errors';
 
 interface Token {
   accessToken: string;
-  instanceUrl: string;
   issuedAt: number;
 }
 
@@ -30,7 +31,10 @@ const JWT_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
  * Owns the OAuth token of one connector configuration: one token request, reused until Salesforce
  * answers INVALID_SESSION_ID, then exactly one re-authentication for that call (jsforce's own refresh
  * can loop on 401). Concurrent callers share one in-flight token request. Every call has a deadline
- * and jsforce's internal retries are off: the engine owns retries.
+ * and jsforce's internal retries are off: the engine owns retries. Every byte goes through the host's
+ * outbound HTTP client (egress policy, no redirects): REST calls through jsforce with an
+ * {@link EgressTransport}, the token request directly (jsforce's OAuth2 follows redirects and quotes
+ * a non-JSON error body whole).
  */
 export class SalesforceSession {
   #token: Token | undefined;
@@ -79,7 +83,7 @@ export class SalesforceSession {
 
   private async send<T>(token: Token, call: RestCall, options: CallOptions): Promise<T> {
     const conn = new jsforce.Connection({ instanceUrl: this.config.domain, accessToken: token.accessToken, version: this.config.apiVersion });
-    const status = captureStatus(conn);
+    const transport = new EgressTransport(this.context.http, this.context.requestTimeoutMs).install(conn);
     const started = Date.now();
     const record = (facts: Partial<RemoteCallRecord>) =>
       options.record?.({ method: call.method, path: `${this.apiBase}${call.path}`, body: call.logBody ?? call.body, durationMs: Date.now() - started, ...facts });
@@ -91,19 +95,18 @@ export class SalesforceSession {
           body: call.body === undefined ? undefined : JSON.stringify(call.body),
           headers: { 'content-type': 'application/json' },
         },
-        // No redirects: jsforce would turn a POST into a GET and resend the bearer token elsewhere.
-        { timeout: this.context.requestTimeoutMs, retry: { maxRetries: 0 }, followRedirect: false } as never,
+        { timeout: this.context.requestTimeoutMs, retry: { maxRetries: 0 }, signal: options.signal } as never,
       )) as T;
       this.readLimits(conn);
-      record({ status: status.last });
+      record({ status: transport.lastStatus });
       return result;
     } catch (error) {
       this.readLimits(conn);
       if (isInvalidSession(error)) {
-        record({ status: 401, remoteCode: 'INVALID_SESSION_ID', remoteMessage: (error as Error).message });
+        record({ status: 401, remoteCode: 'INVALID_SESSION_ID', remoteMessage: echo((error as Error).message) });
         throw error;
       }
-      const mapped = toProvisioningError(error, `${call.method} ${call.path}`, status.last);
+      const mapped = toProvisioningError(error, `${call.method} ${call.path}`, transport.lastStatus);
       const upstream = mapped as { status?: number; remoteCode?: string; remoteMessage?: string };
       record({ status: upstream.status, remoteCode: upstream.remoteCode, remoteMessage: upstream.remoteMessage ?? mapped.message });
       throw mapped;
@@ -154,66 +157,84 @@ export class SalesforceSession {
 
   private async requestToken(options: CallOptions): Promise<Token> {
     const { config } = this;
-    const oauth2 = new jsforce.OAuth2({
-      clientId: config.clientId,
-      clientSecret: config.clientSecret.reveal(),
-      tokenServiceUrl: config.tokenEndpoint,
-      authzServiceUrl: config.tokenEndpoint.replace(/\/token$/, '/authorize'),
-      redirectUri: undefined,
-    });
     const started = Date.now();
     const logBody = { grant_type: config.grant, client_id: config.clientId, ...(config.grant !== 'client_credentials' ? { username: config.username } : {}) };
     const record = (facts: Partial<RemoteCallRecord>) =>
       options.record?.({ method: 'POST', path: TOKEN_PATH, body: logBody, durationMs: Date.now() - started, ...facts });
-    let timer: NodeJS.Timeout | undefined;
+    const params = new URLSearchParams({ client_id: config.clientId, client_secret: config.clientSecret.reveal() });
+    if (config.grant === 'password') {
+      params.set('grant_type', 'password');
+      params.set('username', config.username ?? '');
+      params.set('password', config.password?.reveal() ?? '');
+    } else if (config.grant === 'jwt-bearer') {
+      params.set('grant_type', JWT_GRANT);
+      params.set('assertion', this.jwtAssertion());
+    } else {
+      params.set('grant_type', 'client_credentials');
+    }
+    let response: OutboundResponse;
     try {
-      const request =
-        config.grant === 'password'
-          ? oauth2.authenticate(config.username ?? '', config.password?.reveal() ?? '')
-          : config.grant === 'jwt-bearer'
-            ? oauth2.requestToken({ grant_type: JWT_GRANT, assertion: this.jwtAssertion() })
-            : oauth2.requestToken({ grant_type: 'client_credentials' });
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new UpstreamUnavailableError(`token request to ${config.tokenEndpoint} timed out after ${this.context.requestTimeoutMs} ms`)),
-          this.context.requestTimeoutMs,
-        );
+      response = await this.context.http.request(config.tokenEndpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: params.toString(),
+        timeoutMs: this.context.requestTimeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
       });
-      const response = (await Promise.race([request, timeout])) as { access_token: string; instance_url: string };
-      record({ status: 200 });
+    } catch (error) {
+      this.context.onTokenRequest?.('failure');
+      if (isProvisioningError(error)) {
+        // The egress policy refused the token endpoint: a configuration problem.
+        record({ remoteCode: 'EGRESS_REFUSED', remoteMessage: error.message });
+        throw error;
+      }
+      const e = error as { message?: string; code?: string };
+      const what = error instanceof OutboundHttpError && error.failure === 'timeout' ? `timed out after ${this.context.requestTimeoutMs} ms` : `failed: network error ${e.code ?? 'connection failed'}`;
+      record({ ...(e.code ? { remoteCode: e.code } : {}), remoteMessage: `token request ${what}` });
+      throw new UpstreamUnavailableError(`token request to ${new URL(config.tokenEndpoint).origin} ${what}`, { ...(e.code ? { remoteCode: e.code } : {}), cause: error });
+    }
+    return this.acceptToken(response, record);
+  }
+
+  /**
+   * Reads the token endpoint's answer. Only a parsed OAuth error (`error`, `error_description`,
+   * bounded) is ever quoted; a redirect is refused (the configured URL must be the final one).
+   */
+  private acceptToken(response: OutboundResponse, record: (facts: Partial<RemoteCallRecord>) => void): Token {
+    const { config } = this;
+    const status = response.status;
+    const parsed = parseJsonObject(response.body);
+    const accessToken = typeof parsed?.access_token === 'string' ? parsed.access_token : undefined;
+    if (status === 200 && accessToken) {
+      record({ status });
       this.context.onTokenRequest?.('success');
-      const token: Token = { accessToken: response.access_token, instanceUrl: response.instance_url, issuedAt: Date.now() };
+      const token: Token = { accessToken, issuedAt: Date.now() };
       this.#token = token;
       this.#refused = undefined;
       this.context.logger.info({ grant: config.grant }, 'obtained a Salesforce access token');
       return token;
-    } catch (error) {
-      this.context.onTokenRequest?.('failure');
-      if (error instanceof UpstreamUnavailableError) {
-        record({ remoteMessage: error.message });
-        throw error;
-      }
-      const e = error as { name?: string; message?: string; code?: string };
-      if (e.code) {
-        record({ remoteCode: e.code, remoteMessage: e.message });
-        throw new UpstreamUnavailableError(`token request failed: network error ${e.code}`, { remoteCode: e.code, cause: error });
-      }
-      const status = /^ERROR_HTTP_(\d{3})$/.exec(e.name ?? '')?.[1];
-      record({ status: status ? Number(status) : 400, remoteCode: e.name, remoteMessage: e.message });
-      if (status && Number(status) >= 500) {
-        throw new UpstreamUnavailableError(`token request failed with HTTP ${status}`, { status: Number(status), remoteCode: e.name, cause: error });
-      }
-      // Credentials are wrong or expired: pause this connector (jobs wait, nothing is dead-lettered) and
-      // do not ask again for a while: repeated failed logins can lock the API user.
-      const refused = new UpstreamThrottledError(
-        `Salesforce refused the OAuth token request (${e.name}: ${e.message}); check the client id/secret and the API user's credentials. Jobs wait until it works.`,
-        { status: 400, remoteCode: e.name, remoteMessage: e.message, retryAfterMs: REFUSED_TOKEN_PAUSE_MS },
-      );
-      this.#refused = { error: refused, until: Date.now() + REFUSED_TOKEN_PAUSE_MS };
-      throw refused;
-    } finally {
-      clearTimeout(timer);
     }
+    this.context.onTokenRequest?.('failure');
+    const code = remoteCodeOf(parsed?.error) ?? `HTTP_${status}`;
+    const description = typeof parsed?.error_description === 'string' ? echo(parsed.error_description) : undefined;
+    record({ status, remoteCode: code, ...(description ? { remoteMessage: description } : {}) });
+    const facts = { status, remoteCode: code, ...(description ? { remoteMessage: description } : {}) };
+    if (status >= 300 && status < 400) {
+      throw new UpstreamRejectedError(
+        `the token endpoint redirected (HTTP ${status}); set sf-token-endpoint to the final URL (redirects are never followed, so credentials never travel elsewhere)`,
+        facts,
+      );
+    }
+    if (status >= 500 || status === 429) throw new UpstreamUnavailableError(`token request failed with HTTP ${status}`, facts);
+    if (status === 200) throw new UpstreamRejectedError('the token endpoint answered without an access token; check sf-token-endpoint', facts);
+    // Credentials are wrong or expired: pause this connector (jobs wait, nothing is dead-lettered) and
+    // do not ask again for a while: repeated failed logins can lock the API user.
+    const refused = new UpstreamThrottledError(
+      `Salesforce refused the OAuth token request (${code}${description ? `: ${description}` : ''}); check the client id/secret and the API user's credentials. Jobs wait until it works.`,
+      { ...facts, retryAfterMs: REFUSED_TOKEN_PAUSE_MS },
+    );
+    this.#refused = { error: refused, until: Date.now() + REFUSED_TOKEN_PAUSE_MS };
+    throw refused;
   }
 
   /** RS256 JWT for the bearer grant: iss = client id, sub = API user, aud = login URL, valid 3 minutes. */
@@ -231,28 +252,13 @@ export class SalesforceSession {
   }
 }
 
-/**
- * jsforce drops the HTTP status of error responses; this wraps the connection's transport (jsforce is
- * pinned to 3.10.16, whose Connection keeps it in `_transport`) to remember the last status seen.
- */
-function captureStatus(conn: object): { last?: number } {
-  const holder: { last?: number } = {};
-  const transport = (conn as { _transport?: { httpRequest: (...args: unknown[]) => unknown } })._transport;
-  if (!transport) return holder;
-  const original = transport.httpRequest.bind(transport);
-  transport.httpRequest = (...args: unknown[]) => {
-    const result = original(...args) as { then?: unknown };
-    if (result && typeof result.then === 'function') {
-      (result as Promise<{ statusCode?: number }>).then(
-        (response) => {
-          holder.last = response?.statusCode;
-        },
-        () => undefined,
-      );
-    }
-    return result;
-  };
-  return holder;
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isInvalidSession(error: unknown): boolean {

@@ -41,7 +41,8 @@ describe('SCIM 2.0 configuration', () => {
   });
 
   it('checks the endpoints and the API key header', () => {
-    expect(() => parse({ ...base, 'scim2-user-ep': 'http://scim.example.com/scim2/Users' })).toThrow(/scim2-user-ep: must use https/);
+    // Where an endpoint may point (https, public hosts) is the host's egress policy, checked on save.
+    expect(() => parse({ ...base, 'scim2-user-ep': 'ftp://scim.example.com/scim2/Users' })).toThrow(/scim2-user-ep: must be an https URL/);
     expect(() => parse({ ...base, 'scim2-user-ep': 'https://scim.example.com/scim2' })).toThrow(/scim2-user-ep: must be the Users endpoint, ending in \/Users/);
     expect(() => parse({ ...base, 'scim2-group-ep': 'https://scim.example.com/scim2/Users' })).toThrow(/scim2-group-ep: must be the Groups endpoint/);
     expect(() => parse({ ...base, 'scim2-user-ep': 'https://scim.example.com/scim2/Users?tenant=a' })).toThrow(/without a query/);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { booleanProperty, connectorIdOf, enumProperty, parseProperties, Secret, secretProperty, secureUrlProperty } from '@provisioning/connector-kit';
+import { booleanProperty, connectorIdOf, enumProperty, parseProperties, Secret, secretProperty, urlProperty } from '@provisioning/connector-kit';
 import type { ConnectorManifest, ConnectorProperties } from '@provisioning/connector-kit';
 
 /** Our connector type; WSO2 calls it `SCIM2`, whence the connector id `U0NJTTI`. */
@@ -69,7 +69,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const RESERVED_HEADERS = new Set(['host', 'content-type', 'content-length', 'accept', 'connection', 'transfer-encoding']);
 
 const endpoint = (resource: 'Users' | 'Groups') =>
-  secureUrlProperty.refine(
+  urlProperty.refine(
     (value) => {
       const url = new URL(value);
       return url.pathname.replace(/\/+$/, '').endsWith(`/${resource}`) && url.search === '' && url.hash === '';

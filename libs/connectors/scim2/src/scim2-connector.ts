@@ -10,7 +10,7 @@ import type {
   ProvisioningResult,
   RemotePayloadPreview,
 } from '@provisioning/connector-kit';
-import { FetchScim2Client } from './fetch-scim2-client';
+import { HttpScim2Client } from './http-scim2-client';
 import { parseScim2Config, scim2Manifest } from './scim2-config';
 import type { Scim2Config } from './scim2-config';
 import type { Scim2Client } from './scim2-client';
@@ -44,7 +44,7 @@ export class Scim2Connector implements OutboundConnector {
   readonly #users: ScimUsers;
   readonly #groups: ScimGroups;
 
-  constructor(config: Scim2Config, context: ConnectorContext, client: Scim2Client = new FetchScim2Client(config.auth, context)) {
+  constructor(config: Scim2Config, context: ConnectorContext, client: Scim2Client = new HttpScim2Client(config.auth, context)) {
     this.#config = config;
     this.#client = client;
     this.#spc = new ServiceProviderConfigCache(client, config.serviceProviderConfigUrl, context.logger);
@@ -93,7 +93,7 @@ export class Scim2Connector implements OutboundConnector {
     return { ok: checks.every((c) => c.ok), checks };
   }
 
-  /** fetch's connection pool is global; nothing of our own to release. */
+  /** Connections belong to the host's outbound HTTP client; nothing of our own to release. */
   async close(): Promise<void> {}
 
   toJSON(): object {

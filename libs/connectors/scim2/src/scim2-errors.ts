@@ -1,12 +1,10 @@
-import { UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError } from '@provisioning/errors';
+import { OutboundHttpError } from '@provisioning/connector-kit';
+import { UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError, echo, isProvisioningError } from '@provisioning/errors';
 import { parseRetryAfter } from './retry-after';
 import type { ScimMethod } from './scim2-client';
 
 /** The three errors a call to the target can end in; all carry status, remote code and message. */
 export type UpstreamError = UpstreamRejectedError | UpstreamThrottledError | UpstreamUnavailableError;
-
-/** Socket errors where the request cannot have reached the target, so it cannot have been applied. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 /** Facts about the failed call, for the message and for `outcomeUnknown`. */
 export interface FailedCall {
@@ -17,14 +15,17 @@ export interface FailedCall {
   credentialKeys: string;
 }
 
-/** The SCIM error body (RFC 7644 3.12): `scimType` and `detail`, when the target sent one. */
+/**
+ * The SCIM error body (RFC 7644 3.12): `scimType` and `detail`, when the target sent a parsed JSON
+ * error, bounded. Anything else the target answered is never quoted: a configuration pointing at
+ * the wrong service must not turn error messages into a way to read that service's pages.
+ */
 export function scimErrorOf(body: unknown): { scimType?: string; detail?: string } {
-  if (typeof body === 'string') return body.trim() ? { detail: body.trim().slice(0, 500) } : {};
-  if (typeof body !== 'object' || body === null) return {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
   const b = body as { scimType?: unknown; detail?: unknown; message?: unknown };
-  const scimType = typeof b.scimType === 'string' ? b.scimType : undefined;
+  const scimType = typeof b.scimType === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(b.scimType) ? b.scimType : undefined;
   const detail = typeof b.detail === 'string' ? b.detail : typeof b.message === 'string' ? b.message : undefined;
-  return { ...(scimType ? { scimType } : {}), ...(detail ? { detail } : {}) };
+  return { ...(scimType ? { scimType } : {}), ...(detail ? { detail: echo(detail) } : {}) };
 }
 
 /**
@@ -54,29 +55,29 @@ export function errorForStatus(call: FailedCall, status: number, body: unknown, 
   if (status >= 300 && status < 400) {
     const location = headers.get('location');
     return new UpstreamRejectedError(
-      `${what}: the SCIM target redirected (${status}${location ? ` to ${location}` : ''}); configure the final URL (credentials are never sent through a redirect)`,
+      `${what}: the SCIM target redirected (${status}${location ? ` to ${echo(location)}` : ''}); configure the final URL (redirects are never followed)`,
       facts,
     );
   }
   return new UpstreamRejectedError(`${what}: the SCIM target rejected the request (${status})${said}`, facts);
 }
 
-/** Maps a failure to get any answer (timeout, abort, socket error) to "unavailable". */
+/** Maps a failure to get any answer (timeout, abort, socket error, egress refusal) to the taxonomy. */
 export function errorForFailure(call: FailedCall, error: unknown, timeoutMs: number): UpstreamError {
+  // The egress policy refused the destination: a configuration problem, kept as it is (not retried).
+  if (isProvisioningError(error)) return error as UpstreamError;
   const write = call.method !== 'GET';
   const what = `${call.method} ${call.path}`;
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } } | undefined;
-  if (e?.name === 'TimeoutError') {
-    return new UpstreamUnavailableError(`${what}: the SCIM target did not answer within ${timeoutMs} ms`, { outcomeUnknown: write, cause: error });
+  if (error instanceof OutboundHttpError) {
+    const outcomeUnknown = write && error.mayHaveArrived;
+    if (error.failure === 'timeout') return new UpstreamUnavailableError(`${what}: the SCIM target did not answer within ${timeoutMs} ms`, { outcomeUnknown, cause: error });
+    if (error.failure === 'aborted') return new UpstreamUnavailableError(`${what}: aborted before the SCIM target answered`, { outcomeUnknown, cause: error });
+    if (error.failure === 'too-large') return new UpstreamRejectedError(`${what}: the SCIM target's answer is too large`, { cause: error });
+    return new UpstreamUnavailableError(`${what}: network error ${error.code ?? 'connection failed'}`, {
+      outcomeUnknown,
+      ...(error.code ? { remoteCode: error.code } : {}),
+      cause: error,
+    });
   }
-  if (e?.name === 'AbortError') {
-    return new UpstreamUnavailableError(`${what}: aborted before the SCIM target answered`, { outcomeUnknown: write, cause: error });
-  }
-  const code = e?.cause?.code;
-  const reason = code ?? e?.cause?.message ?? e?.message ?? String(error);
-  return new UpstreamUnavailableError(`${what}: network error ${reason}`, {
-    outcomeUnknown: write && !(code !== undefined && NOT_SENT.has(code)),
-    ...(code ? { remoteCode: code } : {}),
-    cause: error,
-  });
+  return new UpstreamUnavailableError(`${what}: the request failed`, { outcomeUnknown: write, cause: error });
 }

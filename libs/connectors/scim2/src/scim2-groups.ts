@@ -111,6 +111,7 @@ export class ScimGroups {
   }
 
   private async link(id: string, displayName: string, values: string[], skipped: string[], options: CallOptions): Promise<GroupProvisioningResult> {
+    await options.assertLinkable?.({ remoteId: id, remoteName: displayName });
     await writeResource(this.client, await this.spc.get(options), this.groupUrl(id), replaceAll(displayName, values), options);
     const note = ['linked to the existing SCIM group with this displayName', skippedNote(skipped).note].filter(Boolean).join('; ');
     return { outcome: 'linked', remoteId: id, remoteName: displayName, note };

@@ -20,6 +20,17 @@ function unknownAttributes(attributes: readonly OutboundAttribute[]): string[] {
   });
 }
 
+/** A userName taken from a provisioning default is the same for every user: one remote account for all. */
+function sharedUserName(attributes: readonly OutboundAttribute[]): string[] {
+  const userName = attributes.find((a) => {
+    const path = parseAttributeName(a.name);
+    return !('problem' in path) && path.schema === undefined && path.attribute === 'userName' && !path.subAttribute;
+  });
+  return userName?.source === 'default'
+    ? [`userName comes from the provisioning default "${userName.value}", which every user shares: every user would map to the same SCIM account; map userName to a claim every user has`]
+    : [];
+}
+
 /**
  * The exact request an operation sends, with secrets redacted, built by the same code as the real
  * request. Reads the ServiceProviderConfig (a side-effect-free GET, cached) to know PATCH from PUT.
@@ -28,7 +39,7 @@ export async function previewUserOperation(operation: ProvisioningOperation, con
   const userPath = `${pathOf(config.usersUrl)}/${operation.remoteId ? encodeURIComponent(operation.remoteId) : '{id}'}`;
   if (operation.kind === 'create') {
     const mapped = buildUserResource(operation.allAttributes, { defaultUserName: operation.username, password: config.defaultPassword });
-    return { method: 'POST', path: pathOf(config.usersUrl), body: redacted(mapped.resource), warnings: [...mapped.problems, ...mapped.notes, ...unknownAttributes(operation.allAttributes)] };
+    return { method: 'POST', path: pathOf(config.usersUrl), body: redacted(mapped.resource), warnings: [...mapped.problems, ...mapped.notes, ...unknownAttributes(operation.allAttributes), ...sharedUserName(operation.allAttributes)] };
   }
   const features = (await spc.peek()) ?? (await spc.get().catch(() => undefined));
   const warnings = features ? [] : ['the ServiceProviderConfig could not be read; the preview assumes PATCH support'];

@@ -75,10 +75,14 @@ export class ScimUsers {
     return { outcome: 'created', remoteId: id, remoteName: userName };
   }
 
-  /** Adopts an existing remote user: every mapped attribute is written and the user reactivated. */
+  /**
+   * Adopts an existing remote user: every mapped attribute is written and the user reactivated, once
+   * the engine confirmed the account is not another local user's.
+   */
   private async link(existing: FoundUser, operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
     const { changes, problems } = userChanges(operation.allAttributes.filter((a) => !isUserName(a)), operation.allAttributes);
     if (problems.length > 0) throw mappingError(problems);
+    await options.assertLinkable?.({ remoteId: existing.id, remoteName: existing.userName });
     if (!changes.some((c) => c.path === 'active')) changes.push({ path: 'active', value: true });
     await this.modify(existing.id, changes, options);
     return { outcome: 'linked', remoteId: existing.id, remoteName: existing.userName, note: 'linked to the existing SCIM user with this userName (attributes written, user active)' };
@@ -101,8 +105,11 @@ export class ScimUsers {
     if (!remoteId) {
       const userName = String(buildUserResource(operation.allAttributes, { defaultUserName: operation.username }).resource.userName);
       const features = await this.spc.get(options);
-      remoteId = features.filter ? (await this.findByUserName(userName, options))?.id : undefined;
-      if (!remoteId) return { outcome: 'unchanged', note: 'no SCIM user to deprovision' };
+      const found = features.filter ? await this.findByUserName(userName, options) : undefined;
+      if (!found) return { outcome: 'unchanged', note: 'no SCIM user to deprovision' };
+      // Found by name, not by a stored id: it may be another local user's account.
+      await options.assertLinkable?.({ remoteId: found.id, remoteName: found.userName });
+      remoteId = found.id;
     }
     if (this.config.deprovision === 'DELETE') {
       const response = await this.client.send({ method: 'DELETE', url: this.userUrl(remoteId), accept: [404] }, options);

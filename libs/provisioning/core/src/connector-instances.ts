@@ -1,10 +1,10 @@
 import { inject, injectable } from 'inversify';
-import type { OutboundConnector } from '@provisioning/connector-kit';
+import type { OutboundConnector, OutboundHttp } from '@provisioning/connector-kit';
 import type { ConnectorRegistry } from './connector-registry';
 import type { ConnectorConfiguration, IdentityProvider } from './identity-provider';
 import type { CoreLogger } from './logger';
 import type { ProvisioningSettings } from './settings';
-import { CONNECTOR_REGISTRY, CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
+import { CONNECTOR_REGISTRY, CORE_LOGGER, OUTBOUND_HTTP, PROVISIONING_SETTINGS } from './tokens';
 
 interface Entry {
   revision: number;
@@ -28,6 +28,7 @@ export class ConnectorInstances {
     @inject(CONNECTOR_REGISTRY) private readonly registry: ConnectorRegistry,
     @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
     @inject(CORE_LOGGER) private readonly logger: CoreLogger,
+    @inject(OUTBOUND_HTTP) private readonly http: OutboundHttp,
   ) {}
 
   observeTokenRequests(observer: TokenRequestObserver): void {
@@ -46,6 +47,7 @@ export class ConnectorInstances {
       tenantDomain: idp.tenant,
       logger: this.logger.child({ idp: idp.name, connector: configuration.connectorType }),
       requestTimeoutMs: this.settings.requestTimeoutMs,
+      http: this.http,
       onTokenRequest: (outcome) => this.#observer?.(configuration.connectorType, outcome),
     });
     this.#entries.set(key, { revision: configuration.revision, instance });

@@ -9,7 +9,7 @@ import { OperatorService } from './operator-service';
 
 /**
  * The provisioning core's bindings. The host binds DATABASE, CONNECTOR_REGISTRY, SECRET_BOX,
- * PROVISIONING_SETTINGS and CORE_LOGGER before loading it.
+ * PROVISIONING_SETTINGS, CORE_LOGGER, EGRESS_POLICY and OUTBOUND_HTTP before loading it.
  */
 export const provisioningCoreModule = new ContainerModule(({ bind }) => {
   bind(IdentityProviderService).toSelf().inSingletonScope();

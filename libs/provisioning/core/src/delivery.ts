@@ -73,8 +73,9 @@ export class JobDelivery {
           const instance = this.instances.get(idp, connector);
           const manifest = this.idps.definitionOf(connector.connectorType).manifest;
           if (!manifest.capabilities.groups || !instance.provisionGroup) throw notSupported(manifest, 'groups');
-          return instance.provisionGroup(groupOperation, { record: (c) => calls.push(c), signal });
+          return instance.provisionGroup(groupOperation, { record: (c) => calls.push(c), signal, assertLinkable: this.linkGuard(job) });
         });
+        await this.assertNotOwnedByAnother(job, result);
       } else {
         const userOperation = this.buildOperation(job, idp, identity?.remote_id ?? undefined);
         operation = userOperation;
@@ -108,26 +109,42 @@ export class JobDelivery {
   }
 
   /**
-   * A remote account linked by username must not already belong to another live local user (two
-   * local users with the same email would otherwise share, and deprovision, one remote account).
+   * The ownership check connectors call before writing to a remote account they found by lookup
+   * (linking after DUPLICATE_USERNAME, deprovisioning without a stored id): an account that already
+   * belongs to another live local user is never written (two local users with the same email would
+   * otherwise share, overwrite and deprovision one remote account).
    */
-  private async assertNotOwnedByAnother(job: ProvisioningJob, result: ProvisioningResult): Promise<void> {
+  private linkGuard(job: ProvisioningJob): (remote: { remoteId: string; remoteName?: string }) => Promise<void> {
+    return async ({ remoteId, remoteName }) => {
+      const owner = await this.ownerOf(job, remoteId);
+      if (owner) {
+        throw new UpstreamRejectedError(
+          `The remote account ${remoteId}${remoteName ? ` (${remoteName})` : ''} already belongs to local ${job.entityType === 'GROUP' ? 'group' : 'user'} "${owner}"; nothing was written to it. Give them distinct remote ${job.entityType === 'GROUP' ? 'names' : 'usernames'}`,
+          { remoteCode: 'REMOTE_ACCOUNT_IN_USE' },
+        );
+      }
+    };
+  }
+
+  /** Safety net for connectors that do not call the guard: the link is not recorded for a second owner. */
+  private async assertNotOwnedByAnother(job: ProvisioningJob, result: ProvisioningResult | GroupProvisioningResult): Promise<void> {
     if (result.outcome !== 'linked' || !result.remoteId) return;
+    await this.linkGuard(job)({ remoteId: result.remoteId, ...(result.remoteName ? { remoteName: result.remoteName } : {}) });
+  }
+
+  /** The other local entity provisioned to this remote id on this target, if any. */
+  private async ownerOf(job: ProvisioningJob, remoteId: string): Promise<string | undefined> {
     const owner = await this.database.db
       .selectFrom('provisioned_identities')
       .select(['entity_name'])
       .where('idp_id', '=', job.idpId)
       .where('connector_type', '=', job.connectorType)
-      .where('remote_id', '=', result.remoteId)
+      .where('entity_type', '=', job.entityType)
+      .where('remote_id', '=', remoteId)
       .where('entity_id', '!=', job.entityId)
       .where('state', '=', 'provisioned')
       .executeTakeFirst();
-    if (owner) {
-      throw new UpstreamRejectedError(
-        `The remote account ${result.remoteId} (${result.remoteName ?? ''}) already belongs to local user "${owner.entity_name}"; give the users distinct remote usernames`,
-        { remoteCode: 'REMOTE_ACCOUNT_IN_USE' },
-      );
-    }
+    return owner?.entity_name;
   }
 
   private identity(job: ProvisioningJob, db: Kysely<Database> | Transaction<Database> = this.database.db) {
@@ -184,7 +201,7 @@ export class JobDelivery {
       return { outcome: 'unchanged', remoteId: operation.remoteId, note: 'no mapped attribute changed' };
     }
     const instance = this.instances.get(idp, configuration);
-    return this.withDeadline(job, (signal) => instance.provision(operation, { record: (c) => calls.push(c), signal }));
+    return this.withDeadline(job, (signal) => instance.provision(operation, { record: (c) => calls.push(c), signal, assertLinkable: this.linkGuard(job) }));
   }
 
   /** Runs a connector call under the delivery deadline; the connector sees the abort signal. */

@@ -9,12 +9,14 @@ import type { ConnectorDefinition } from '@provisioning/connector-kit';
 import { ConflictError, NotFoundError, ValidationError } from '@provisioning/errors';
 import { DATABASE, readJson } from '@provisioning/persistence';
 import type { Database, DatabaseHandle, IdentityProviderTable, IdpConnectorTable } from '@provisioning/persistence';
+import type { EgressPolicy } from '@provisioning/egress';
 import { parseCertificate } from './certificates';
+import { assertEndpointsAllowed, assertSecretsResent } from './connector-endpoints';
 import type { ConnectorRegistry } from './connector-registry';
 import { identityProviderInputSchema, connectorInputSchema } from './identity-provider';
 import type { ConnectorConfiguration, ConnectorInput, IdentityProvider, IdentityProviderInput } from './identity-provider';
 import type { SecretBox } from './secret-box';
-import { CONNECTOR_REGISTRY, SECRET_BOX } from './tokens';
+import { CONNECTOR_REGISTRY, EGRESS_POLICY, SECRET_BOX } from './tokens';
 import { zodToValidationError } from './zod-errors';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -38,6 +40,7 @@ export class IdentityProviderService {
     @inject(DATABASE) private readonly database: DatabaseHandle,
     @inject(CONNECTOR_REGISTRY) private readonly registry: ConnectorRegistry,
     @inject(SECRET_BOX) private readonly secretBox: SecretBox,
+    @inject(EGRESS_POLICY) private readonly egress: EgressPolicy,
   ) {}
 
   async create(tenant: string, body: unknown): Promise<IdentityProvider> {
@@ -266,7 +269,9 @@ export class IdentityProviderService {
 
   /**
    * Validates and stores connector configurations. Confidential properties are sealed; one omitted from
-   * the input keeps its stored value. Enabled connectors must form a complete valid configuration.
+   * the input keeps its stored value, unless the request moves an endpoint (then every stored secret
+   * must be sent again). Endpoints must satisfy the egress policy. Enabled connectors must form a
+   * complete valid configuration.
    */
   private async writeConnectors(
     trx: Db,
@@ -295,6 +300,8 @@ export class IdentityProviderService {
         }
       }
       for (const key of given.keys()) if (!manifest.properties.some((p) => p.key === key)) merged[key] = given.get(key) ?? '';
+      assertSecretsResent(manifest, previous, merged, given);
+      assertEndpointsAllowed(manifest, merged, this.egress);
       const isEnabled = input.isEnabled ?? previous?.isEnabled ?? false;
       if (isEnabled) definition.parseConfig(merged);
       else withDefaults(manifest, merged);

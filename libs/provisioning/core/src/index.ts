@@ -1,5 +1,5 @@
 export { provisioningCoreModule } from './core-module';
-export { CONNECTOR_REGISTRY, SECRET_BOX, PROVISIONING_SETTINGS, CORE_LOGGER } from './tokens';
+export { CONNECTOR_REGISTRY, SECRET_BOX, PROVISIONING_SETTINGS, CORE_LOGGER, EGRESS_POLICY, OUTBOUND_HTTP } from './tokens';
 export { ConnectorRegistry } from './connector-registry';
 export { ConnectorInstances } from './connector-instances';
 export type { TokenRequestObserver } from './connector-instances';

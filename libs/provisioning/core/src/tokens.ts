@@ -1,3 +1,4 @@
+import type { EgressPolicy, OutboundHttp } from '@provisioning/egress';
 import type { ConnectorRegistry } from './connector-registry';
 import type { SecretBox } from './secret-box';
 import type { ProvisioningSettings } from './settings';
@@ -8,3 +9,7 @@ export const CONNECTOR_REGISTRY = Symbol.for('provisioning.core.ConnectorRegistr
 export const SECRET_BOX = Symbol.for('provisioning.core.SecretBox') as symbol & { __type?: SecretBox };
 export const PROVISIONING_SETTINGS = Symbol.for('provisioning.core.Settings') as symbol & { __type?: ProvisioningSettings };
 export const CORE_LOGGER = Symbol.for('provisioning.core.Logger') as symbol & { __type?: CoreLogger };
+/** `[outbound]`: where connectors may connect (checked when a configuration is saved). */
+export const EGRESS_POLICY = Symbol.for('provisioning.core.EgressPolicy') as symbol & { __type?: EgressPolicy };
+/** The HTTP client connectors get in their context (enforces the egress policy on every connection). */
+export const OUTBOUND_HTTP = Symbol.for('provisioning.core.OutboundHttp') as symbol & { __type?: OutboundHttp };

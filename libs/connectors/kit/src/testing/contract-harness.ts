@@ -1,4 +1,6 @@
 import { expect } from 'vitest';
+import { EgressPolicy, createOutboundHttp } from '@provisioning/egress';
+import type { OutboundHttp } from '@provisioning/egress';
 import { isProvisioningError } from '@provisioning/errors';
 import type { ConnectorContext, ConnectorProperties } from '../connector';
 
@@ -45,9 +47,17 @@ export interface ContractHarness {
 
 const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** The context every contract instance gets: a silent logger and a generous timeout. */
-export function contractContext(): ConnectorContext {
-  return { idpName: 'Contract IdP', tenantDomain: 'carbon.super', logger: silentLogger, requestTimeoutMs: 10_000 };
+/**
+ * The HTTP client connector tests use: the real egress policy with loopback listed, as an operator
+ * lists a local emulator or SCIM target in `[outbound] allowed_hosts`.
+ */
+export function loopbackHttp(allowedHosts: readonly string[] = ['127.0.0.1', 'localhost', '[::1]']): OutboundHttp {
+  return createOutboundHttp(new EgressPolicy({ allowedHosts }));
+}
+
+/** The context every contract instance gets: a silent logger, a generous timeout, loopback allowed. */
+export function contractContext(overrides: Partial<ConnectorContext> = {}): ConnectorContext {
+  return { idpName: 'Contract IdP', tenantDomain: 'carbon.super', logger: silentLogger, requestTimeoutMs: 10_000, http: loopbackHttp(), ...overrides };
 }
 
 /** Asserts that a promise rejects with a ProvisioningError of the given kind. */

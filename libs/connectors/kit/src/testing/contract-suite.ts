@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isProvisioningError } from '@provisioning/errors';
+import { UpstreamRejectedError, isProvisioningError } from '@provisioning/errors';
 import { connectorIdOf } from '../manifest';
 import type { ConnectorDefinition, ConnectorProperties, OutboundConnector } from '../connector';
 import type { ContractHarness, ContractTarget } from './contract-harness';
@@ -150,6 +150,34 @@ function describeUserRoundTrip(definition: ConnectorDefinition, target: Contract
     expect(gone.outcome).toBe('deprovisioned');
     const after = await target.read(remoteId);
     expect(after && target.isActive(after)).toBe(false);
+  });
+
+  it('asks the engine (assertLinkable) before writing to an account it finds by lookup, and writes nothing when refused', async () => {
+    const attrs = target.createAttributes();
+    const existing = await connector().provision(sampleOperation('create', attrs, { localId: `owner-${Date.now()}` }));
+    const remoteId = existing.remoteId!;
+    const before = await target.read(remoteId);
+    const [name, value] = target.updateAttribute;
+    const asked: string[] = [];
+    const refuse = async (remote: { remoteId: string }) => {
+      asked.push(remote.remoteId);
+      throw new UpstreamRejectedError('the remote account belongs to another local user', { remoteCode: 'REMOTE_ACCOUNT_IN_USE' });
+    };
+    // A second local user whose identity maps to the same remote account.
+    const other = { localId: `other-${Date.now()}`, username: 'other.user@example.com' };
+    const second = await connector()
+      .provision(sampleOperation('create', { ...attrs, [name]: value }, other), { assertLinkable: refuse })
+      .catch((error: unknown) => error);
+    if (second instanceof Error) expect((second as { remoteCode?: string }).remoteCode).toBe('REMOTE_ACCOUNT_IN_USE');
+    else expect((second as { remoteId?: string }).remoteId, 'a create that succeeded must not have written to the existing account').not.toBe(remoteId);
+    for (const id of asked) expect(id).toBe(remoteId);
+    expect(await target.read(remoteId)).toEqual(before);
+    // Deprovisioning without a stored remote id finds the account by lookup too.
+    await connector()
+      .provision(sampleOperation('deprovision', {}, { ...other, allAttributes: sampleOperation('create', attrs).allAttributes }), { assertLinkable: refuse })
+      .catch(() => undefined);
+    const after = await target.read(remoteId);
+    expect(after && target.isActive(after)).toBe(true);
   });
 
   it('previews exactly what a create sends, without side effects', async () => {

@@ -4,4 +4,5 @@
  */
 export { runConnectorContract } from './contract-suite';
 export type { ContractHarness, ContractTarget, ContractGroupTarget } from './contract-harness';
+export { contractContext, loopbackHttp } from './contract-harness';
 export { sampleOperation, sampleGroupOperation } from './sample-operation';

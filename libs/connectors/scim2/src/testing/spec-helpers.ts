@@ -1,4 +1,5 @@
 import type { ConnectorContext, OutboundConnector, RemoteCallRecord } from '@provisioning/connector-kit';
+import { loopbackHttp } from '@provisioning/connector-kit/testing';
 import { scim2Connector } from '../scim2-connector';
 import { TARGET_PASSWORD, TARGET_USERNAME } from './scim-target';
 import type { RunningScimTarget } from './scim-target';
@@ -17,6 +18,7 @@ export function connect(target: RunningScimTarget, overrides: Record<string, str
     tenantDomain: 'carbon.super',
     logger: silentLogger,
     requestTimeoutMs: 5_000,
+    http: loopbackHttp(),
     ...context,
   });
 }

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectorDefinition } from '@provisioning/connector-kit';
+import { EgressPolicy, createOutboundHttp } from '@provisioning/egress';
 import { openDatabase } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import {
@@ -31,10 +32,12 @@ export interface TestEngine {
 export async function startTestEngine(prefix: string, definitions: readonly ConnectorDefinition[], settings: ProvisioningSettings): Promise<TestEngine> {
   const database = await openDatabase(`sqlite:${join(mkdtempSync(join(tmpdir(), prefix)), 'db.sqlite')}`);
   const registry = new ConnectorRegistry(definitions);
-  const idps = new IdentityProviderService(database, registry, new SecretBox(randomBytes(32)));
+  // Engine tests talk to loopback doubles, as an operator would list them in [outbound] allowed_hosts.
+  const egress = new EgressPolicy({ allowedHosts: ['127.0.0.1', 'localhost'] });
+  const idps = new IdentityProviderService(database, registry, new SecretBox(randomBytes(32)), egress);
   const resident = new ResidentServiceProviderService(database, idps, registry);
   const outbox = new ProvisioningOutbox(resident, idps, silentLogger);
-  const delivery = new JobDelivery(database, idps, new ConnectorInstances(registry, settings, silentLogger), settings, silentLogger);
+  const delivery = new JobDelivery(database, idps, new ConnectorInstances(registry, settings, silentLogger, createOutboundHttp(egress)), settings, silentLogger);
   const worker = new ProvisioningWorker(database, delivery, outbox, settings, silentLogger);
   return { database, idps, resident, outbox, worker };
 }

@@ -1,5 +1,5 @@
 import { Secret } from '@provisioning/connector-kit';
-import type { CallOptions, ConnectorContext, RemoteCallRecord } from '@provisioning/connector-kit';
+import type { CallOptions, ConnectorContext, OutboundHttp, RemoteCallRecord } from '@provisioning/connector-kit';
 import { authHeader, credentialKeys } from './scim2-auth';
 import type { Scim2Auth } from './scim2-config';
 import type { Scim2Client, ScimRequest, ScimResponse } from './scim2-client';
@@ -10,17 +10,20 @@ import { redacted } from './scim-changes';
 const SCIM_JSON = 'application/scim+json';
 
 /**
- * The SCIM HTTP adapter on Node's global fetch (no HTTP library to pin or audit). Every request is
- * bounded by the context's `requestTimeoutMs` and the engine's signal, never follows a redirect (it
- * would carry credentials elsewhere), and is recorded for the provisioning log with its redacted body.
+ * The SCIM HTTP adapter on the host's outbound HTTP client (egress policy: public addresses only
+ * unless allowlisted, no redirects, bounded answers). Every request is bounded by the context's
+ * `requestTimeoutMs` and the engine's signal, and is recorded for the provisioning log with its
+ * redacted body.
  */
-export class FetchScim2Client implements Scim2Client {
+export class HttpScim2Client implements Scim2Client {
   readonly #auth: Scim2Auth;
   readonly #timeoutMs: number;
+  readonly #http: OutboundHttp;
 
   constructor(auth: Scim2Auth, context: ConnectorContext) {
     this.#auth = auth;
     this.#timeoutMs = context.requestTimeoutMs;
+    this.#http = context.http;
   }
 
   async send(request: ScimRequest, options: CallOptions = {}): Promise<ScimResponse> {
@@ -35,15 +38,13 @@ export class FetchScim2Client implements Scim2Client {
         durationMs: Date.now() - started,
         ...facts,
       });
-    const timeout = AbortSignal.timeout(this.#timeoutMs);
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const [authName, authValue] = authHeader(this.#auth);
 
     let status: number;
     let headers: Headers;
     let body: unknown;
     try {
-      const response = await fetch(url, {
+      const response = await this.#http.request(url.href, {
         method: request.method,
         headers: {
           accept: `${SCIM_JSON}, application/json`,
@@ -52,12 +53,12 @@ export class FetchScim2Client implements Scim2Client {
           [authName]: authValue,
         },
         body: request.body === undefined ? undefined : JSON.stringify(revealSecrets(request.body)),
-        redirect: 'manual',
-        signal,
+        timeoutMs: this.#timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
       });
       status = response.status;
-      headers = response.headers;
-      body = parseBody(await response.text());
+      headers = new Headers(response.headers);
+      body = parseBody(response.body);
     } catch (error) {
       const mapped = errorForFailure(call, error, this.#timeoutMs);
       record({ ...(mapped.remoteCode ? { remoteCode: mapped.remoteCode } : {}), remoteMessage: mapped.message });
@@ -92,11 +93,12 @@ function revealSecrets(value: unknown): unknown {
   return value;
 }
 
+/** JSON answers parsed; anything else is kept out (a raw body is never quoted to anyone). */
 function parseBody(text: string): unknown {
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    return text;
+    return undefined;
   }
 }
