@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
@@ -56,9 +56,19 @@ export interface StartOptions {
   onGeneratedPassword?: (username: string, password: string) => void;
 }
 
+/**
+ * The data directory holds the database, the secret key and the TLS private key: only the server's
+ * own user may enter it (0700), whether we create it or find it looser.
+ */
+function ensurePrivateDataDir(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+}
+
 /** Opens the store, wires the container, makes sure the super admin exists, listens, starts the worker. */
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logging.level);
+  ensurePrivateDataDir(config.server.dataDir);
   const database = await openDatabase(config.databaseUrl, config.baseDir);
   try {
     await checkSecretKey(config, database);

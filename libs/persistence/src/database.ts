@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -59,7 +59,7 @@ export async function openDatabase(url: string, baseDir = process.cwd()): Promis
       `database.url: PostgreSQL is not available in this version yet; use sqlite:<path> (the schema and queries are kept dialect-neutral for it)`,
     );
   }
-  if (target !== ':memory:') mkdirSync(dirname(target), { recursive: true });
+  if (target !== ':memory:') createPrivately(target);
   const sqlite = new SqliteDatabase(target);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -75,6 +75,20 @@ export async function openDatabase(url: string, baseDir = process.cwd()): Promis
       await db.destroy();
     },
   };
+}
+
+/**
+ * The database holds password hashes and sealed secrets: its folder is created 0700 and the file
+ * 0600 before SQLite opens it (SQLite gives the -wal and -shm files the database file's mode), and an
+ * existing file (or journal) readable by others is tightened.
+ */
+function createPrivately(target: string): void {
+  const dir = dirname(target);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o700 });
+  closeSync(openSync(target, 'a', 0o600));
+  for (const file of [target, `${target}-wal`, `${target}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
 
 async function migrate(db: Kysely<Database>, dialect: SqlDialectName): Promise<void> {
