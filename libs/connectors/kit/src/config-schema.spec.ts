@@ -74,3 +74,14 @@ describe('enumProperty', () => {
     expect(() => parseProperties(modeManifest, mode, { mode: 'digest' })).toThrow(/mode: must be one of BASIC, BEARER \(value "digest"\)/);
   });
 });
+
+describe('isPrivilegedField', () => {
+  it('matches names and prefix patterns, in any case', async () => {
+    const { isPrivilegedField } = await import('./index');
+    const manifest = { privilegedFields: ['ProfileId', 'UserPermissions*'] };
+    expect(isPrivilegedField(manifest, 'profileid')).toBe(true);
+    expect(isPrivilegedField(manifest, 'UserPermissionsMarketingUser')).toBe(true);
+    expect(isPrivilegedField(manifest, 'LastName')).toBe(false);
+    expect(isPrivilegedField({}, 'ProfileId')).toBe(false);
+  });
+});

@@ -4,7 +4,7 @@
  * not-supported answers. Connectors depend on this and on `@provisioning/errors` only.
  * The contract suite lives in the `./testing` entry. See docs/connectors.md.
  */
-export { connectorIdOf } from './manifest';
+export { connectorIdOf, isPrivilegedField } from './manifest';
 export type { ConnectorManifest, ConnectorCapabilities, PropertyDescriptor, PropertyType } from './manifest';
 export type {
   OutboundAttribute,

@@ -60,6 +60,25 @@ export interface ConnectorManifest {
   description: string;
   properties: PropertyDescriptor[];
   capabilities: ConnectorCapabilities;
+  /**
+   * Remote fields that decide who someone is or what they may do remotely (identity, licences,
+   * permissions, roles, activation), as remote attribute names; a trailing `*` matches a prefix
+   * (`UserPermissions*`). A user changing their own profile (SCIM `/Me`) is refused when one of
+   * their changed claims maps to such a field on an enabled target: otherwise a mapping that borrows
+   * a harmless-looking claim (the WSO2 guide maps `mobile` to `UserPermissionsMarketingUser`) lets
+   * anyone grant themselves remote permissions. Required (an explicit list, empty if none) for
+   * connectors that provision users; the contract suite checks it.
+   */
+  privilegedFields?: readonly string[];
+}
+
+/** Whether a remote attribute name is one of the manifest's privileged fields (case-insensitive). */
+export function isPrivilegedField(manifest: Pick<ConnectorManifest, 'privilegedFields'>, field: string): boolean {
+  const name = field.toLowerCase();
+  return (manifest.privilegedFields ?? []).some((pattern) => {
+    const p = pattern.toLowerCase();
+    return p.endsWith('*') ? name.startsWith(p.slice(0, -1)) : name === p;
+  });
 }
 
 /**

@@ -18,6 +18,23 @@ export const salesforceManifest: ConnectorManifest = {
     preview: true,
     connectionTest: true,
   },
+  // Identity, licence, profile, role, activation and permissions: never reachable through /Me.
+  privilegedFields: [
+    'Username',
+    'Email',
+    'FederationIdentifier',
+    'IsActive',
+    'ProfileId',
+    'UserRoleId',
+    'UserType',
+    'UserPermissions*',
+    'ManagerId',
+    'DelegatedApproverId',
+    'ContactId',
+    'AccountId',
+    'IsPortalEnabled',
+    'CallCenterId',
+  ],
   properties: [
     { key: 'sf-api-version', displayName: 'API version', description: 'REST API version, e.g. v60.0', type: 'string', isMandatory: true, isConfidential: false },
     { key: 'sf-domain-name', displayName: 'Domain Name', description: 'My Domain URL, e.g. https://mydomain.my.salesforce.com', type: 'url', isMandatory: true, isConfidential: false },

@@ -23,6 +23,19 @@ export const scim2Manifest: ConnectorManifest = {
     preview: true,
     connectionTest: true,
   },
+  // SCIM attribute paths (prefixes): identity, activation, roles, entitlements, credentials, manager.
+  privilegedFields: [
+    'userName',
+    'externalId',
+    'active',
+    'emails*',
+    'roles*',
+    'entitlements*',
+    'groups*',
+    'x509Certificates*',
+    'userType',
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager*',
+  ],
   properties: [
     { key: 'scim2-user-ep', displayName: 'User Endpoint', description: 'The Users endpoint, e.g. https://scim.example.com/scim2/Users', type: 'url', isMandatory: true, isConfidential: false },
     { key: 'scim2-group-ep', displayName: 'Group Endpoint', description: 'The Groups endpoint (default: next to the Users endpoint)', type: 'url', isMandatory: false, isConfidential: false },

@@ -22,6 +22,7 @@ const manifest: ConnectorManifest = {
   displayName: 'Memory',
   description: 'In-memory connector that exercises the contract suite.',
   capabilities: { users: { create: true, update: true, deprovision: true }, groups: true, passwords: false, preview: true, connectionTest: true },
+  privilegedFields: ['role*'],
   properties: [
     { key: 'memory-token', displayName: 'Token', type: 'secret', isMandatory: true, isConfidential: true },
     { key: 'memory-mode', displayName: 'Mode', type: 'string', isMandatory: false, isConfidential: false, options: ['A', 'B'], defaultValue: 'A' },

@@ -53,6 +53,13 @@ export function runConnectorContract(definition: ConnectorDefinition, harness: C
         }
       });
 
+      it('declares its privileged remote fields when it provisions users', () => {
+        const provisions = manifest.capabilities.users.create || manifest.capabilities.users.update;
+        if (!provisions) return;
+        expect(Array.isArray(manifest.privilegedFields), 'a connector that provisions users must list its privileged fields (privilegedFields, [] if none)').toBe(true);
+        for (const field of manifest.privilegedFields ?? []) expect(field.trim(), 'privileged field pattern').not.toBe('');
+      });
+
       it('gives enumerations a default that is one of their options', () => {
         for (const p of manifest.properties) {
           if (p.options && p.defaultValue !== undefined) expect(p.options, p.key).toContain(p.defaultValue);
