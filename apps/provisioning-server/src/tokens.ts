@@ -1,8 +1,6 @@
 import type { ServerConfig } from './config/deployment-config';
 import type { Logger } from './logging';
-import type { TenantService } from './users/tenant-service';
 
 /** Host-level injection tokens. */
 export const SERVER_CONFIG = Symbol.for('provisioning.server.Config') as symbol & { __type?: ServerConfig };
 export const LOGGER = Symbol.for('provisioning.server.Logger') as symbol & { __type?: Logger };
-export const TENANTS = Symbol.for('provisioning.server.Tenants') as symbol & { __type?: TenantService };

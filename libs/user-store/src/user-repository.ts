@@ -104,6 +104,21 @@ export class UserRepository {
     return out;
   }
 
+  /**
+   * How many active users of a tenant other than `exceptId` hold an internal role (e.g. admin): decides
+   * whether a user is the tenant's last administrator. Only rows with roles are read.
+   */
+  async countOthersWithRole(tenant: string, role: string, exceptId: string, db: Db = this.database.db): Promise<number> {
+    const rows = await db
+      .selectFrom('users')
+      .select(['roles', 'resource'])
+      .where('tenant', '=', tenant)
+      .where('roles', '!=', '[]')
+      .where('id', '!=', exceptId)
+      .execute();
+    return rows.filter((r) => (readJson<string[]>(r.roles, 'users.roles') ?? []).includes(role) && readJson<{ active?: unknown }>(r.resource, 'users.resource')?.active !== false).length;
+  }
+
   /** Every user of a tenant, in creation order (for filters that no index answers). */
   async all(tenant: string, options: { claims?: boolean; prefilter?: UserPrefilter } = {}, db: Db = this.database.db): Promise<StoredUser[]> {
     if (options.claims === false) {

@@ -20,15 +20,13 @@ import {
 import type { CoreLogger } from '@provisioning/core';
 import { EgressPolicy, createOutboundHttp } from '@provisioning/egress';
 import type { OutboundHttp } from '@provisioning/egress';
+import { DIRECTORY_SETTINGS, GroupCommands, GroupQueries, TenantService, UserCommands, UserQueries, directoryModule } from '@provisioning/directory';
 import { DATABASE } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { CREDENTIAL_CACHE, CredentialCache, USER_STORE_POLICY, UserRepository, UserStorePolicy, userStoreModule } from '@provisioning/user-store';
 import type { ServerConfig } from '../config/deployment-config';
 import type { Logger } from '../logging';
-import { LOGGER, SERVER_CONFIG, TENANTS } from '../tokens';
-import { TenantService } from '../users/tenant-service';
-import { GroupService } from '../groups/group-service';
-import { UserService } from '../users/user-service';
+import { LOGGER, SERVER_CONFIG } from '../tokens';
 
 /** The host's own bindings (configuration values and app services). */
 function hostModule(config: ServerConfig, logger: Logger, database: DatabaseHandle, connectors: readonly ConnectorDefinition[]): ContainerModule {
@@ -45,11 +43,7 @@ function hostModule(config: ServerConfig, logger: Logger, database: DatabaseHand
     bind(SECRET_BOX).toConstantValue(config.security.secretKey ? SecretBox.fromBase64(config.security.secretKey) : SecretBox.fromKeyFile(config.security.secretKeyFile));
     bind(USER_STORE_POLICY).toConstantValue(new UserStorePolicy({ ...config.userStore, enableEmailDomain: config.enableEmailDomain }));
     bind(CREDENTIAL_CACHE).toConstantValue(new CredentialCache());
-    bind(UserService).toSelf().inSingletonScope();
-    bind(GroupService).toSelf().inSingletonScope();
-    bind(TENANTS)
-      .toDynamicValue((ctx) => new TenantService(database.db, ctx.get(UserRepository), ctx.get<UserStorePolicy>(USER_STORE_POLICY)))
-      .inSingletonScope();
+    bind(DIRECTORY_SETTINGS).toConstantValue({ superAdminUsername: config.superAdmin.username });
   });
 }
 
@@ -59,8 +53,10 @@ export interface ServerServices {
   policy: UserStorePolicy;
   users: UserRepository;
   credentials: CredentialCache;
-  userService: UserService;
-  groupService: GroupService;
+  userCommands: UserCommands;
+  userQueries: UserQueries;
+  groupCommands: GroupCommands;
+  groupQueries: GroupQueries;
   idps: IdentityProviderService;
   resident: ResidentServiceProviderService;
   registry: ConnectorRegistry;
@@ -82,12 +78,14 @@ export function composeServer(
 ): ServerServices {
   const container = buildContainer(config, logger, database, connectors);
   return {
-    tenants: container.get<TenantService>(TENANTS),
+    tenants: container.get(TenantService),
     policy: container.get<UserStorePolicy>(USER_STORE_POLICY),
     users: container.get(UserRepository),
     credentials: container.get<CredentialCache>(CREDENTIAL_CACHE),
-    userService: container.get(UserService),
-    groupService: container.get(GroupService),
+    userCommands: container.get(UserCommands),
+    userQueries: container.get(UserQueries),
+    groupCommands: container.get(GroupCommands),
+    groupQueries: container.get(GroupQueries),
     idps: container.get(IdentityProviderService),
     resident: container.get(ResidentServiceProviderService),
     registry: container.get<ConnectorRegistry>(CONNECTOR_REGISTRY),
@@ -100,6 +98,6 @@ export function composeServer(
 
 function buildContainer(config: ServerConfig, logger: Logger, database: DatabaseHandle, connectors: readonly ConnectorDefinition[]): Container {
   const container = new Container();
-  container.loadSync(hostModule(config, logger, database, connectors), provisioningCoreModule, userStoreModule);
+  container.loadSync(hostModule(config, logger, database, connectors), provisioningCoreModule, userStoreModule, directoryModule);
   return container;
 }

@@ -6,8 +6,7 @@ import { sql } from 'kysely';
 import type { Registry } from 'prom-client';
 import type { LocalClaimService } from '../claims/local-claim-service';
 import type { Logger } from '../logging';
-import type { GroupService } from '../groups/group-service';
-import type { UserService } from '../users/user-service';
+import type { GroupCommands, GroupQueries, UserCommands, UserQueries } from '@provisioning/directory';
 import { claimsRouter } from './admin/claims-router';
 import { identityProvidersRouter } from './admin/identity-providers-router';
 import { idpProvisioningRouter, provisioningRouter } from './admin/provisioning-router';
@@ -25,13 +24,25 @@ import { rootSearchRouter } from './scim/root-search-router';
 import { scim1Router } from './scim/scim1-router';
 import { usersRouter } from './scim/users-router';
 
+/** User writes and reads, as the SCIM routers receive them. */
+export interface UserServices {
+  commands: UserCommands;
+  queries: UserQueries;
+}
+
+/** Group writes and reads, as the SCIM routers receive them. */
+export interface GroupServices {
+  commands: GroupCommands;
+  queries: GroupQueries;
+}
+
 /** Everything the HTTP layer calls. Routes receive services; they never reach into the container. */
 export interface AppServices {
   logger: Logger;
   database: DatabaseHandle;
   auth: AuthDependencies;
-  users: UserService;
-  groups: GroupService;
+  users: UserServices;
+  groups: GroupServices;
   idps: IdentityProviderService;
   resident: ResidentServiceProviderService;
   registry: ConnectorRegistry;

@@ -3,7 +3,7 @@ import { ForbiddenError, UnauthenticatedError } from '@provisioning/errors';
 import type { CredentialCache, UserRepository, UserStorePolicy } from '@provisioning/user-store';
 import { randomBytes } from 'node:crypto';
 import { hashPassword, verifyPassword } from '@provisioning/user-store';
-import type { TenantService } from '../users/tenant-service';
+import type { TenantService } from '@provisioning/directory';
 import type { LoginThrottle } from './login-throttle';
 import { ADMIN_ROLE, contextOf, setContext } from './principal';
 

@@ -8,7 +8,7 @@ export interface Principal {
   roles: readonly string[];
 }
 
-export const ADMIN_ROLE = 'admin';
+export { ADMIN_ROLE } from '@provisioning/directory';
 
 /** Request-scoped facts; set by middleware, read by routes. */
 export interface RequestContext {

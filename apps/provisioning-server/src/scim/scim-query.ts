@@ -1,19 +1,12 @@
+import type { ListQuery } from '@provisioning/directory';
 import { ValidationError } from '@provisioning/errors';
-import { page, SEARCH_REQUEST_SCHEMA } from '@provisioning/scim';
+import { SEARCH_REQUEST_SCHEMA } from '@provisioning/scim';
 
 /** The list parameters of RFC 7644 3.4.2 / 3.4.3, from a query string or a `.search` body. */
-export interface ScimQuery {
-  filter?: string;
-  sortBy?: string;
-  sortOrder?: string;
-  startIndex?: number;
-  count?: number;
+export interface ScimQuery extends ListQuery {
   attributes?: string;
   excludedAttributes?: string;
 }
-
-/** The largest page this server returns (advertised as filter.maxResults). */
-export const MAX_RESULTS = 1000;
 
 function text(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
@@ -52,16 +45,4 @@ export function queryFromSearchBody(body: unknown): ScimQuery {
     throw new ValidationError(`A SearchRequest must list the schema ${SEARCH_REQUEST_SCHEMA}`, { scimType: 'invalidSyntax' });
   }
   return queryFromParams(b);
-}
-
-/** A page size within the server's limit (RFC 7644 3.4.2.4: a server may return fewer). */
-export function boundedCount(count: number | undefined): number {
-  if (count === undefined) return MAX_RESULTS;
-  return Math.min(Math.max(0, count), MAX_RESULTS);
-}
-
-/** One page of already filtered and sorted items (RFC 7644 3.4.2.4), within the server's page size. */
-export function pageOf<T>(items: readonly T[], query: ScimQuery): { total: number; startIndex: number; resources: T[] } {
-  const result = page(items, query.startIndex === undefined ? undefined : Math.max(1, query.startIndex), boundedCount(query.count));
-  return { total: result.totalResults, startIndex: result.startIndex, resources: result.items };
 }

@@ -3,7 +3,7 @@ import type { DatabaseHandle } from '@provisioning/persistence';
 import { ValidationError } from '@provisioning/errors';
 import { hashPassword, verifyPassword } from '@provisioning/user-store';
 import type { UserRepository, UserStorePolicy } from '@provisioning/user-store';
-import { ADMIN_ROLE } from '../http/principal';
+import { ADMIN_ROLE } from '@provisioning/directory';
 
 /**
  * Makes sure the configured super admin exists with the admin role. With no password configured, a

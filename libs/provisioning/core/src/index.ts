@@ -9,7 +9,7 @@ export type { CertificateInfo } from './certificates';
 export { IdentityProviderService } from './identity-provider-service';
 export type { IdentityProvider, ConnectorConfiguration, RoleConfig } from './identity-provider';
 export { ResidentServiceProviderService } from './resident-service-provider';
-export type { ResidentProvisioningConfig, OutboundProvisioningTarget } from './resident-service-provider';
+export type { ResidentProvisioningConfig, OutboundProvisioningTarget, EnabledTarget } from './resident-service-provider';
 export { ProvisioningOutbox, operationForTarget, ROLE_CLAIM, ACTIVE_CLAIM } from './outbox';
 export type { UserChange, GroupChange, EnqueuedJob } from './outbox';
 export { JobDelivery } from './delivery';

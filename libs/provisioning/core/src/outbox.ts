@@ -1,7 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { Insertable, Transaction } from 'kysely';
 import type { Database, ProvisioningJobTable } from '@provisioning/persistence';
-import { IdentityProviderService } from './identity-provider-service';
 import type { GroupJobPayload, JobOperation, JobPayload } from './jobs';
 import { ResidentServiceProviderService } from './resident-service-provider';
 import { CORE_LOGGER } from './tokens';
@@ -110,25 +109,16 @@ export class ProvisioningOutbox {
 
   constructor(
     @inject(ResidentServiceProviderService) private readonly resident: ResidentServiceProviderService,
-    @inject(IdentityProviderService) private readonly idps: IdentityProviderService,
     @inject(CORE_LOGGER) private readonly logger: CoreLogger,
   ) {}
 
   async record(trx: Transaction<Database>, change: UserChange): Promise<EnqueuedJob[]> {
-    const config = await this.resident.get(change.tenant, trx);
     const payload: JobPayload = { claims: change.claims, ...(change.changedClaims ? { changedClaims: change.changedClaims } : {}) };
     const now = Date.now();
     const jobs: EnqueuedJob[] = [];
-    for (const target of config.outboundProvisioningIdps) {
-      const idp = await this.idps.findByName(change.tenant, target.idp, trx);
-      const connector = idp?.connectors.find((c) => c.connectorType === target.connector);
-      if (!idp || !idp.isEnabled || !connector || !connector.isEnabled) {
-        this.logger.warn(
-          { tenant: change.tenant, idp: target.idp, connector: target.connector },
-          'outbound target skipped: identity provider or connector missing or disabled',
-        );
-        continue;
-      }
+    const skipped = (target: { idp: string; connector: string }) =>
+      this.logger.warn({ tenant: change.tenant, idp: target.idp, connector: target.connector }, 'outbound target skipped: identity provider or connector missing or disabled');
+    for (const { target, idp, connector } of await this.resident.enabledTargets(change.tenant, trx, skipped)) {
       const operation = operationForTarget(change, idp.roles.outboundProvisioningRoles);
       if (!operation) continue;
       const id = await insertJob(trx, now, {
@@ -153,28 +143,25 @@ export class ProvisioningOutbox {
    * receive group operations; their users still get role changes as user updates).
    */
   async recordGroup(trx: Transaction<Database>, change: GroupChange): Promise<EnqueuedJob[]> {
-    const config = await this.resident.get(change.tenant, trx);
     const now = Date.now();
     const jobs: EnqueuedJob[] = [];
-    for (const target of config.outboundProvisioningIdps) {
-      const idp = await this.idps.findByName(change.tenant, target.idp, trx);
-      const connector = idp?.connectors.find((c) => c.connectorType === target.connector);
-      if (!idp || !idp.isEnabled || !connector || !connector.isEnabled) continue;
-      if (!this.idps.definitionOf(connector.connectorType).manifest.capabilities.groups) continue;
+    for (const { idp, connector, definition } of await this.resident.enabledTargets(change.tenant, trx)) {
+      if (!definition.manifest.capabilities.groups) continue;
       const payload: JobPayload = { claims: {}, group: change.group };
+      const operation: JobOperation = change.operation === 'delete' ? 'deprovision' : change.operation;
       const id = await insertJob(trx, now, {
         tenant: change.tenant,
         entity_type: 'GROUP',
         entity_id: change.groupId,
         entity_name: change.group.displayName,
         chain_key: `group:${change.groupId}`,
-        operation: change.operation === 'delete' ? 'deprovision' : change.operation,
+        operation,
         idp_id: idp.id,
         idp_name: idp.name,
         connector_type: connector.connectorType,
         payload: JSON.stringify(payload),
       });
-      jobs.push({ id, operation: change.operation === 'delete' ? 'deprovision' : change.operation, idpName: idp.name, connectorType: connector.connectorType, blocking: false });
+      jobs.push({ id, operation, idpName: idp.name, connectorType: connector.connectorType, blocking: false });
     }
     return jobs;
   }

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import { ValidationError } from '@provisioning/errors';
 import { DATABASE, readJson } from '@provisioning/persistence';
 import type { Database, DatabaseHandle } from '@provisioning/persistence';
+import type { ConnectorDefinition } from '@provisioning/connector-kit';
 import type { ConnectorRegistry } from './connector-registry';
+import type { ConnectorConfiguration, IdentityProvider } from './identity-provider';
 import { IdentityProviderService } from './identity-provider-service';
 import { CONNECTOR_REGISTRY } from './tokens';
 import { zodToValidationError } from './zod-errors';
@@ -23,6 +25,14 @@ export interface OutboundProvisioningTarget {
 
 export interface ResidentProvisioningConfig {
   outboundProvisioningIdps: OutboundProvisioningTarget[];
+}
+
+/** A target that receives changes now: named by the resident SP, IdP and connector both enabled. */
+export interface EnabledTarget {
+  target: OutboundProvisioningTarget;
+  idp: IdentityProvider;
+  connector: ConnectorConfiguration;
+  definition: ConnectorDefinition;
 }
 
 const targetSchema = z.object({
@@ -87,6 +97,26 @@ export class ResidentServiceProviderService {
       .onConflict((oc) => oc.column('tenant').doUpdateSet({ config: JSON.stringify(config), updated_at: now }))
       .execute();
     return config;
+  }
+
+  /**
+   * The targets that receive a tenant's changes now, in the resident SP's order; targets whose IdP or
+   * connector is missing or disabled are passed to `skipped` (the outbox logs them).
+   */
+  async enabledTargets(tenant: string, db: Db = this.database.db, skipped?: (target: OutboundProvisioningTarget) => void): Promise<EnabledTarget[]> {
+    const config = await this.get(tenant, db);
+    const out: EnabledTarget[] = [];
+    for (const target of config.outboundProvisioningIdps) {
+      const idp = await this.idps.findByName(tenant, target.idp, db);
+      const connector = idp?.connectors.find((c) => c.connectorType === target.connector);
+      const definition = connector ? this.registry.find(connector.connectorType) : undefined;
+      if (!idp || !idp.isEnabled || !connector || !connector.isEnabled || !definition) {
+        skipped?.(target);
+        continue;
+      }
+      out.push({ target, idp, connector, definition });
+    }
+    return out;
   }
 
   async usesIdp(tenant: string, idpName: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { ForbiddenError } from '@provisioning/errors';
-import type { TenantService } from '../../users/tenant-service';
+import type { TenantService } from '@provisioning/directory';
 import { contextOf } from '../principal';
 
 /** /api/server/v1/tenants: super tenant administrators only. */

@@ -4,9 +4,10 @@ import type { Logger } from '../../logging';
 import type { Request } from 'express';
 import { BULK_RESPONSE_SCHEMA, planBulk, resolveBulkIds } from '@provisioning/scim';
 import type { BulkOperationStep } from '@provisioning/scim';
-import type { GroupService } from '../../groups/group-service';
-import { etagOf, scimBase } from '../../scim/representation';
-import type { UserService } from '../../users/user-service';
+import { etagOf } from '@provisioning/directory';
+import type { GroupCommands, UserCommands } from '@provisioning/directory';
+import { scimBase } from '../../scim/representation';
+import type { GroupServices, UserServices } from '../app';
 import { scimErrorBody, statusOf } from '../error-handler';
 import { contextOf } from '../principal';
 import { BULK_LIMITS } from './discovery-router';
@@ -26,7 +27,7 @@ interface BulkResult {
  * server assigned), each with its own status; `failOnErrors` stops after that many errors. Limits are
  * advertised in ServiceProviderConfig and enforced (413 beyond them).
  */
-export function bulkRouter(users: UserService, groups: GroupService, logger: Logger): Router {
+export function bulkRouter({ commands: users }: UserServices, { commands: groups }: GroupServices, logger: Logger): Router {
   const router = Router();
   router.post('/', async (req: Request, res) => {
     const size = Number(req.get('content-length') ?? JSON.stringify(req.body ?? '').length);
@@ -64,8 +65,8 @@ async function run(
   ids: Map<string, string>,
   tenant: string,
   base: string,
-  users: UserService,
-  groups: GroupService,
+  users: UserCommands,
+  groups: GroupCommands,
 ): Promise<{ id?: string; result: Omit<BulkResult, 'method' | 'bulkId'> }> {
   // References in the data and in the path (`/Users/bulkId:x`) resolve the same way: one whose POST
   // failed is an invalidValue naming it (not a lookup of "undefined").

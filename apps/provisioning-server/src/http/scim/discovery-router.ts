@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { resourceTypeById, resourceTypesResponse, schemaById, schemasResponse, serviceProviderConfig } from '@provisioning/scim';
 import { scimBase } from '../../scim/representation';
-import { MAX_RESULTS } from '../../scim/scim-query';
+import { MAX_RESULTS } from '@provisioning/directory';
 import { SCIM_JSON } from './respond';
 
 /** Limits of SCIM Bulk, advertised in ServiceProviderConfig and enforced. */

@@ -3,7 +3,7 @@ import { listResponse, projectAttributes } from '@provisioning/scim';
 import type { ScimResource } from '@provisioning/scim';
 import type { ScimQuery } from '../../scim/scim-query';
 import { queryFromParams } from '../../scim/scim-query';
-import type { ResourcePage } from '../../users/user-service';
+import type { ResourcePage } from '@provisioning/directory';
 
 export const SCIM_JSON = 'application/scim+json';
 

@@ -2,10 +2,10 @@ import { Router } from 'express';
 import { isProvisioningError } from '@provisioning/errors';
 import { sortResources } from '@provisioning/scim';
 import type { ScimResource } from '@provisioning/scim';
-import type { GroupService } from '../../groups/group-service';
+import { boundedCount, boundedStart, pageOf } from '@provisioning/directory';
 import { scimBase } from '../../scim/representation';
-import { pageOf, queryFromSearchBody } from '../../scim/scim-query';
-import type { UserService } from '../../users/user-service';
+import { queryFromSearchBody } from '../../scim/scim-query';
+import type { GroupServices, UserServices } from '../app';
 import { contextOf } from '../principal';
 import { sendList } from './respond';
 
@@ -32,30 +32,43 @@ function sortAcrossTypes(resources: ScimResource[], sortBy: string | undefined, 
  * RFC 7644 3.4.3 POST /.search at the root: searches Users and Groups together. A filter naming an
  * attribute one resource type does not have simply matches none of that type.
  */
-export function rootSearchRouter(users: UserService, groups: GroupService): Router {
+export function rootSearchRouter({ queries: users }: UserServices, { queries: groups }: GroupServices): Router {
   const router = Router();
   router.post('/.search', async (req, res) => {
     const query = queryFromSearchBody(req.body);
     const tenant = contextOf(req).tenant;
     const base = scimBase(req);
-    // Each type unsorted and unpaged: sorting and paging apply to the merged result.
-    const unsorted = { ...query, sortBy: undefined, sortOrder: undefined, startIndex: 1, count: Number.MAX_SAFE_INTEGER };
-    const tolerant = async (run: () => Promise<{ resources: ScimResource[] }>, other: () => Promise<unknown>) => {
+    // Each type sorted alike and cut after the last item the merged page can need: an item of either
+    // type beyond that cannot land on the page. The totals are each type's full count.
+    const needed = boundedStart(query.startIndex) - 1 + boundedCount(query.count);
+    const head = { ...query, startIndex: 1, count: needed };
+    const tolerant = async (run: () => Promise<{ total: number; resources: ScimResource[] }>, other: () => Promise<unknown>) => {
       try {
-        return (await run()).resources;
+        return await run();
       } catch (error) {
         // Only an attribute unknown to this type is tolerated, and only if the other type accepts the filter.
         if (isProvisioningError(error) && error.scimType === 'invalidFilter') {
           await other();
-          return [];
+          return { total: 0, resources: [] };
         }
         throw error;
       }
     };
-    const listUsers = () => users.list(tenant, unsorted, base);
-    const listGroups = () => groups.list(tenant, unsorted, base);
-    const resources = sortAcrossTypes([...(await tolerant(listUsers, listGroups)), ...(await tolerant(listGroups, listUsers))], query.sortBy, query.sortOrder);
-    sendList(res, pageOf(resources, query), query, (r) =>
+    // A sort attribute one type does not have leaves that type unsorted (they sort as unassigned).
+    const sortedIfKnown = async (list: (q: typeof head) => Promise<{ total: number; resources: ScimResource[] }>) => {
+      try {
+        return await list(head);
+      } catch (error) {
+        if (query.sortBy && isProvisioningError(error) && error.scimType === 'invalidValue') return list({ ...head, sortBy: undefined, sortOrder: undefined });
+        throw error;
+      }
+    };
+    const listUsers = () => sortedIfKnown((q) => users.list(tenant, q, base, needed));
+    const listGroups = () => sortedIfKnown((q) => groups.list(tenant, q, base, needed));
+    const found = [await tolerant(listUsers, listGroups), await tolerant(listGroups, listUsers)];
+    const merged = sortAcrossTypes(found.flatMap((f) => f.resources), query.sortBy, query.sortOrder);
+    const page = pageOf(merged, query);
+    sendList(res, { ...page, total: found[0]!.total + found[1]!.total }, query, (r) =>
       (r.meta as { resourceType?: string } | undefined)?.resourceType === 'Group' ? 'Group' : 'User',
     );
   });

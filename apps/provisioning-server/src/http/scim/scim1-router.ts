@@ -8,8 +8,9 @@ import type { Logger } from '../../logging';
 import { scim1ErrorBody, scim1ListResponse, scim1PatchToPatchOp, scim1QueryParams, toScim1User } from '../../scim/scim1-representation';
 import { queryFromParams } from '../../scim/scim-query';
 import type { ScimQuery } from '../../scim/scim-query';
-import { checkPrecondition } from '../../users/user-service';
-import type { UserService, UserWriteResult } from '../../users/user-service';
+import { checkPrecondition } from '@provisioning/directory';
+import type { UserWriteResult } from '@provisioning/directory';
+import type { UserServices } from '../app';
 import { authenticate, requireRole, tenantResolver } from '../auth';
 import type { AuthDependencies } from '../auth';
 import { statusOf } from '../error-handler';
@@ -60,33 +61,33 @@ function scim1ErrorHandler(logger: Logger) {
  * the user-store policy and provisioning are those of `/scim2`. Self-contained (tenant, body parsing,
  * authentication, its own 404 and error mapper) so that every answer under it has the 1.1 shape.
  */
-export function scim1Router(users: UserService, auth: AuthDependencies, logger: Logger): Router {
+export function scim1Router({ commands, queries }: UserServices, auth: AuthDependencies, logger: Logger): Router {
   const router = Router({ mergeParams: true });
   router.use(tenantResolver(auth), ...jsonBody(), authenticate(auth), requireRole());
 
   router.post('/Users', async (req, res) => {
-    const result = await users.create(contextOf(req).tenant, req.body);
+    const result = await commands.create(contextOf(req).tenant, req.body);
     provisioningHeader(res, result);
-    sendUser(req, res, 201, await users.represent(result.user, baseOf(req)));
+    sendUser(req, res, 201, await queries.represent(result.user, baseOf(req)));
   });
 
   router.get('/Users', async (req, res) => {
     const query = queryOf(req);
-    const page = await users.list(contextOf(req).tenant, query, baseOf(req));
+    const page = await queries.list(contextOf(req).tenant, query, baseOf(req));
     const resources = page.resources.map((r) => toScim1User(projectAttributes(r, query, 'User')));
     res.json(scim1ListResponse(resources, page.total, page.startIndex));
   });
 
   router.get('/Users/:id', async (req, res) => {
-    const resource = await users.represent(await users.get(contextOf(req).tenant, req.params.id), baseOf(req));
+    const resource = await queries.represent(await queries.get(contextOf(req).tenant, req.params.id), baseOf(req));
     if (notModified(req, res, resource)) return;
     sendUser(req, res, 200, resource);
   });
 
   router.put('/Users/:id', async (req, res) => {
-    const result = await users.replace(contextOf(req).tenant, req.params.id, req.body, req.get('If-Match'));
+    const result = await commands.replace(contextOf(req).tenant, req.params.id, req.body, req.get('If-Match'));
     provisioningHeader(res, result);
-    sendUser(req, res, 200, await users.represent(result.user, baseOf(req)));
+    sendUser(req, res, 200, await queries.represent(result.user, baseOf(req)));
   });
 
   router.patch('/Users/:id', async (req, res) => {
@@ -94,19 +95,19 @@ export function scim1Router(users: UserService, auth: AuthDependencies, logger: 
     const patchOp = scim1PatchToPatchOp(req.body);
     let result: UserWriteResult;
     if (patchOp) {
-      result = await users.patch(tenant, req.params.id, patchOp, req.get('If-Match'));
+      result = await commands.patch(tenant, req.params.id, patchOp, req.get('If-Match'));
     } else {
       // Nothing to change: answer with the resource, still honouring If-Match.
-      const user = await users.get(tenant, req.params.id);
+      const user = await queries.get(tenant, req.params.id);
       checkPrecondition(user.version, req.get('If-Match'), `User ${user.id}`);
       result = { user, outbound: [] };
     }
     provisioningHeader(res, result);
-    sendUser(req, res, 200, await users.represent(result.user, baseOf(req)));
+    sendUser(req, res, 200, await queries.represent(result.user, baseOf(req)));
   });
 
   router.delete('/Users/:id', async (req, res) => {
-    await users.delete(contextOf(req).tenant, req.params.id, req.get('If-Match'));
+    await commands.delete(contextOf(req).tenant, req.params.id, req.get('If-Match'));
     res.status(200).end();
   });
 

@@ -36,7 +36,7 @@ export async function startTestEngine(prefix: string, definitions: readonly Conn
   const egress = new EgressPolicy({ allowedHosts: ['127.0.0.1', 'localhost'] });
   const idps = new IdentityProviderService(database, registry, new SecretBox(randomBytes(32)), egress);
   const resident = new ResidentServiceProviderService(database, idps, registry);
-  const outbox = new ProvisioningOutbox(resident, idps, silentLogger);
+  const outbox = new ProvisioningOutbox(resident, silentLogger);
   const delivery = new JobDelivery(database, idps, new ConnectorInstances(registry, settings, silentLogger, createOutboundHttp(egress)), settings, silentLogger);
   const worker = new ProvisioningWorker(database, delivery, outbox, settings, silentLogger);
   return { database, idps, resident, outbox, worker };

@@ -1,11 +1,12 @@
-import type { Kysely } from 'kysely';
+import { inject, injectable } from 'inversify';
 import { z } from 'zod';
 import { zodToValidationError } from '@provisioning/core';
 import { ConflictError, NotFoundError, ValidationError } from '@provisioning/errors';
-import type { Database } from '@provisioning/persistence';
-import { hashPassword } from '@provisioning/user-store';
-import type { UserRepository, UserStorePolicy } from '@provisioning/user-store';
-import { ADMIN_ROLE } from '../http/principal';
+import { DATABASE } from '@provisioning/persistence';
+import type { DatabaseHandle } from '@provisioning/persistence';
+import { hashPassword, USER_STORE_POLICY, UserRepository } from '@provisioning/user-store';
+import type { UserStorePolicy } from '@provisioning/user-store';
+import { ADMIN_ROLE } from './admin-role';
 
 /** A tenant as the API shows it (WSO2's tenant management shape; the id is the domain). */
 export interface TenantView {
@@ -32,14 +33,19 @@ const createSchema = z.object({
 });
 
 /** Tenants known to this server. The super tenant always exists; others are created by the super admin. */
+@injectable()
 export class TenantService {
   readonly #known = new Set<string>();
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly users: UserRepository,
-    private readonly policy: UserStorePolicy,
+    @inject(DATABASE) private readonly database: DatabaseHandle,
+    @inject(UserRepository) private readonly users: UserRepository,
+    @inject(USER_STORE_POLICY) private readonly policy: UserStorePolicy,
   ) {}
+
+  private get db() {
+    return this.database.db;
+  }
 
   async ensure(domain: string): Promise<void> {
     await this.db
