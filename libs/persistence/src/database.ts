@@ -10,6 +10,7 @@ import { initialMigration } from './migrations/0001-initial';
 import { jobCoalescingMigration } from './migrations/0002-job-coalescing';
 import { groupsMigration } from './migrations/0003-groups';
 import { jobChainKeyMigration } from './migrations/0004-job-chain-key';
+import { jobQueuePerTargetMigration } from './migrations/0005-job-queue-per-target';
 
 /** An open database with its dialect; `close` releases the file or pool. */
 export interface DatabaseHandle {
@@ -24,7 +25,7 @@ export interface DatabaseHandle {
 function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect), '0002-job-coalescing': jobCoalescingMigration, '0003-groups': groupsMigration,
-    '0004-job-chain-key': jobChainKeyMigration,
+    '0004-job-chain-key': jobChainKeyMigration, '0005-job-queue-per-target': jobQueuePerTargetMigration,
   };
 }
 

@@ -95,6 +95,7 @@ const schema = z
         poll_interval_ms: positiveInt.optional(),
         request_timeout_ms: positiveInt.optional(),
         concurrency: positiveInt.max(64).optional(),
+        target_concurrency: positiveInt.max(64).optional(),
         blocking_timeout_ms: positiveInt.optional(),
         throttle_pause_ms: positiveInt.optional(),
         worker_enabled: z.boolean().optional(),
@@ -165,6 +166,12 @@ function buildConfig(raw: unknown, baseDir: string, source: string): ServerConfi
   }
   const p = c.provisioning ?? {};
   const d = DEFAULT_PROVISIONING_SETTINGS;
+  const concurrency = p.concurrency ?? d.concurrency;
+  if (p.target_concurrency !== undefined && p.target_concurrency > concurrency) {
+    throw new ValidationError(
+      `${source}: provisioning.target_concurrency = ${p.target_concurrency}: must be at most provisioning.concurrency (${concurrency}), the jobs this instance delivers at once`,
+    );
+  }
   return {
     server: { host: c.server?.host ?? c.server?.hostname ?? '0.0.0.0', port: c.server?.port ?? 9443, tls: c.server?.tls ?? true, dataDir },
     databaseUrl: c.database?.url ?? `sqlite:${resolve(dataDir, 'provisioning.db')}`,
@@ -178,7 +185,9 @@ function buildConfig(raw: unknown, baseDir: string, source: string): ServerConfi
       leaseMs: p.lease_seconds ? p.lease_seconds * 1000 : d.leaseMs,
       pollIntervalMs: p.poll_interval_ms ?? d.pollIntervalMs,
       requestTimeoutMs: p.request_timeout_ms ?? d.requestTimeoutMs,
-      concurrency: p.concurrency ?? d.concurrency,
+      concurrency,
+      // Unset, the default never exceeds a lowered `concurrency`.
+      targetConcurrency: Math.min(p.target_concurrency ?? d.targetConcurrency, concurrency),
       blockingTimeoutMs: p.blocking_timeout_ms ?? d.blockingTimeoutMs,
       throttlePauseMs: p.throttle_pause_ms ?? d.throttlePauseMs,
       failOnBlockingFailure: c.outbound_provisioning_management?.fail_on_blocking_outbound_provision_failure ?? d.failOnBlockingFailure,

@@ -231,6 +231,19 @@ export class JobDelivery {
   private async buildGroupOperation(job: ProvisioningJob, remoteId: string | undefined): Promise<GroupProvisioningOperation> {
     const group = job.payload.group ?? { displayName: job.entityName, members: [], added: [], removed: [] };
     const ids = [...new Set([...group.members, ...group.added, ...group.removed].map((m) => m.localId))];
+    const memberIds = [...new Set(group.members.map((m) => m.localId))];
+    // Open member jobs are read before the identities: a member job that settles in between then has
+    // its identity read, and one still open is seen as open (read the other way round, a job settling
+    // in between was neither open nor provisioned, and the member was silently left out).
+    const open = memberIds.length === 0 ? [] : await this.database.db
+      .selectFrom('provisioning_jobs')
+      .select('entity_id')
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('entity_type', '=', 'USER')
+      .where('entity_id', 'in', memberIds)
+      .where('state', 'in', ['pending', 'running', 'retrying'])
+      .execute();
     const identities = ids.length === 0 ? [] : await this.database.db
       .selectFrom('provisioned_identities')
       .select(['entity_id', 'remote_id', 'state'])
@@ -242,20 +255,9 @@ export class JobDelivery {
     const remoteOf = new Map(identities.filter((i) => i.remote_id && i.state === 'provisioned').map((i) => [i.entity_id, i.remote_id!] as const));
     // A removed member may already be deprovisioned (its own job ran first): still remove it by its id.
     const anyRemoteOf = new Map(identities.filter((i) => i.remote_id).map((i) => [i.entity_id, i.remote_id!] as const));
-    const missing = group.members.filter((m) => !remoteOf.has(m.localId)).map((m) => m.localId);
-    if (missing.length > 0) {
-      const open = await this.database.db
-        .selectFrom('provisioning_jobs')
-        .select('id')
-        .where('idp_id', '=', job.idpId)
-        .where('connector_type', '=', job.connectorType)
-        .where('entity_type', '=', 'USER')
-        .where('entity_id', 'in', missing)
-        .where('state', 'in', ['pending', 'running', 'retrying'])
-        .executeTakeFirst();
-      if (open) {
-        throw new UpstreamUnavailableError('waiting for group members to be provisioned first', { remoteCode: 'MEMBERS_PENDING', details: { waitingForMembers: true } });
-      }
+    const pending = new Set(open.map((o) => o.entity_id));
+    if (group.members.some((m) => !remoteOf.has(m.localId) && pending.has(m.localId))) {
+      throw new UpstreamUnavailableError('waiting for group members to be provisioned first', { remoteCode: 'MEMBERS_PENDING', details: { waitingForMembers: true } });
     }
     const withRemote = (list: Array<{ localId: string; username: string }>, ids: Map<string, string> = remoteOf) =>
       list.filter((m) => ids.has(m.localId)).map((m) => ({ localId: m.localId, username: m.username, remoteId: ids.get(m.localId) }));

@@ -9,8 +9,14 @@ export interface ProvisioningSettings {
   pollIntervalMs: number;
   /** Upper bound of one remote call. */
   requestTimeoutMs: number;
-  /** Jobs delivered at once (different users or connectors; one user's jobs stay in order). */
+  /** Jobs delivered at once by this instance (different users or connectors; one user's jobs stay in order). */
   concurrency: number;
+  /**
+   * Jobs delivered at once by this instance to one target (IdP + connector type), at most
+   * `concurrency`: a target that hangs or crawls holds at most this many slots, the others stay free
+   * for every other target.
+   */
+  targetConcurrency: number;
   /** How long a blocking SCIM request waits for its outbound result. */
   blockingTimeoutMs: number;
   /** With blocking targets: a failed outbound create fails the request and removes the local user. */
@@ -28,7 +34,9 @@ export const DEFAULT_PROVISIONING_SETTINGS: ProvisioningSettings = {
   leaseMs: 60_000,
   pollIntervalMs: 1_000,
   requestTimeoutMs: 30_000,
-  concurrency: 4,
+  // Deliveries wait on remote systems (I/O, not CPU): 16 slots, of which one target may hold 4.
+  concurrency: 16,
+  targetConcurrency: 4,
   blockingTimeoutMs: 60_000,
   failOnBlockingFailure: false,
   throttlePauseMs: 60_000,

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
-import { sql } from 'kysely';
 import { DATABASE } from '@provisioning/persistence';
-import type { Database, DatabaseHandle } from '@provisioning/persistence';
-import type { Transaction } from 'kysely';
+import type { DatabaseHandle } from '@provisioning/persistence';
+import { absorbFollowers, dueChainHeads, expiredLeases, leaseJob, targetKey, targetsWithDueJobs } from './claim-queries';
+import type { JobRow, JobTarget } from './claim-queries';
 import { JobDelivery } from './delivery';
 import type { AttemptObserver, DeliveryOutcome } from './delivery';
+import { FairShare } from './fair-share';
+import type { Lane } from './fair-share';
 import { toJob } from './jobs';
-import type { JobPayload, JobState, ProvisioningJob } from './jobs';
+import type { JobState, ProvisioningJob } from './jobs';
 import type { CoreLogger } from './logger';
 import { ProvisioningOutbox } from './outbox';
 import type { ProvisioningSettings } from './settings';
@@ -19,7 +21,9 @@ type Waiter = { resolve: (state: JobState) => void };
  * Delivers queued jobs. A job is claimed with a lease (owner + expiry) in the database: a worker that
  * dies leaves its jobs to be claimed again once the lease expires, and only the head of each
  * (IdP, connector, user) chain is claimable, so one user's operations reach each connector in commit
- * order. Different chains run concurrently up to `concurrency`.
+ * order. Different chains run concurrently up to `concurrency`, at most `targetConcurrency` of them
+ * for one target, and free slots go round robin to tenants and their targets (fair delivery: a target
+ * that hangs holds its own slots, never another target's).
  */
 @injectable()
 export class ProvisioningWorker {
@@ -27,7 +31,12 @@ export class ProvisioningWorker {
   #running = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  /** A wake that came while the loop was claiming (not waiting): the next wait is skipped. */
+  #wakeMissed = false;
   readonly #inFlight = new Map<number, Promise<void>>();
+  /** Jobs in flight per target (targetKey). */
+  readonly #targetLoad = new Map<string, number>();
+  readonly #share = new FairShare();
   readonly #waiters = new Map<number, Waiter[]>();
   readonly #observers = new Set<AttemptObserver>();
   readonly #pauses = new Map<string, number>();
@@ -50,12 +59,13 @@ export class ProvisioningWorker {
     this.#running = true;
     this.#unsubscribe = this.outbox.onCommitted(() => this.wake());
     this.#loop = this.run();
-    this.logger.info({ owner: this.owner, concurrency: this.settings.concurrency }, 'provisioning worker started');
+    this.logger.info({ owner: this.owner, concurrency: this.settings.concurrency, targetConcurrency: this.settings.targetConcurrency }, 'provisioning worker started');
   }
 
   /** Runs a due-job check now instead of at the next poll. */
   wake(): void {
-    this.#wake?.();
+    if (this.#wake) this.#wake();
+    else this.#wakeMissed = true;
   }
 
   /**
@@ -131,6 +141,8 @@ export class ProvisioningWorker {
   private async run(): Promise<void> {
     while (this.#running) {
       let claimed: ProvisioningJob[] = [];
+      // A commit or a finished delivery during this claim is not seen by it: look again at once.
+      this.#wakeMissed = false;
       try {
         const free = this.settings.concurrency - this.#inFlight.size;
         if (free > 0) claimed = await this.claim(free);
@@ -138,7 +150,7 @@ export class ProvisioningWorker {
         this.logger.error({ err: error }, 'could not claim provisioning jobs');
       }
       for (const job of claimed) this.launch(job);
-      if (claimed.length === 0 || this.#inFlight.size >= this.settings.concurrency) {
+      if ((claimed.length === 0 || this.#inFlight.size >= this.settings.concurrency) && !this.#wakeMissed) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.settings.pollIntervalMs);
           this.#wake = () => {
@@ -152,6 +164,8 @@ export class ProvisioningWorker {
   }
 
   private launch(job: ProvisioningJob): void {
+    const target = targetKey(job.idpId, job.connectorType);
+    this.#targetLoad.set(target, (this.#targetLoad.get(target) ?? 0) + 1);
     const heartbeat = setInterval(() => void this.renewLease(job.id), Math.max(1_000, Math.floor(this.settings.leaseMs / 3)));
     const task = this.delivery
       .deliver(job, this.owner)
@@ -174,6 +188,9 @@ export class ProvisioningWorker {
       .finally(() => {
         clearInterval(heartbeat);
         this.#inFlight.delete(job.id);
+        const load = (this.#targetLoad.get(target) ?? 1) - 1;
+        if (load > 0) this.#targetLoad.set(target, load);
+        else this.#targetLoad.delete(target);
         this.wake();
       });
     this.#inFlight.set(job.id, task);
@@ -189,133 +206,68 @@ export class ProvisioningWorker {
       .catch((error: unknown) => this.logger.warn({ err: error, jobId: id }, 'lease renewal failed'));
   }
 
-  /** Claims up to `limit` due chain heads; the conditional UPDATE makes a claim exclusive. */
+  /**
+   * Claims up to `limit` due chain heads, shared fairly (see {@link FairShare}): the targets with a
+   * due job are found first and each is read on its own (so one target's backlog of older due jobs
+   * cannot hide another's new job); a target gets at most `targetConcurrency` slots minus what it
+   * already has in flight, paused (throttled) targets get none, and tenants, then each tenant's
+   * targets, take turns. Running jobs whose lease expired are taken over in their target's turn. The
+   * conditional UPDATEs make each claim exclusive; they and the coalescing run in one transaction (one
+   * commit, one fsync, however many jobs are claimed).
+   */
   private async claim(limit: number): Promise<ProvisioningJob[]> {
     const now = Date.now();
     const db = this.database.db;
+    const inFlight = [...this.#inFlight.keys()];
     const paused = this.pausedTargets(now);
-    const blocker = (key: 'entity_id' | 'chain_key') =>
-      db
-        .selectFrom('provisioning_jobs as p')
-        .select(sql<number>`1`.as('one'))
-        // Correlated with the outer `j` (typed as raw references: the builder is made outside the query).
-        .where('p.idp_id', '=', sql.ref<string>('j.idp_id'))
-        .where('p.connector_type', '=', sql.ref<string>('j.connector_type'))
-        .where(`p.${key}`, '=', sql.ref<string>(`j.${key}`))
-        .where('p.id', '!=', sql.ref<number>('j.id'))
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('p.id', '<', sql.ref<number>('j.id')), eb('p.state', 'in', ['pending', 'running', 'retrying'])]),
-            eb.and([eb('p.state', '=', 'running'), eb('p.lease_expires_at', '>=', now)]),
-          ]),
-        );
-    const candidates = await db
-      .selectFrom('provisioning_jobs as j')
-      .selectAll('j')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('j.state', 'in', ['pending', 'retrying']), eb('j.next_attempt_at', '<=', now)]),
-          eb.and([eb('j.state', '=', 'running'), eb('j.lease_expires_at', '<', now)]),
-        ]),
-      )
-      // Only the head of a chain: no earlier open job, and no job running, for the same target and
-      // the same user (by id, or by username across a delete and re-create). Two NOT EXISTS, one per
-      // key, so each uses its (idp, connector, key, id) index instead of scanning the target's jobs.
-      .where(({ not, exists }) => not(exists(blocker('entity_id'))))
-      .where(({ not, exists }) => not(exists(blocker('chain_key'))))
-      // `coalesce(...)` rather than `is null`: keeps SQLite on the (state, next_attempt_at) index
-      // instead of the coalesced_into index, which nearly every (finished) job matches.
-      .where(sql<boolean>`coalesce(${sql.ref('j.coalesced_into')}, 0) = 0`)
-      .where('j.id', 'not in', [0, ...this.#inFlight.keys()])
-      .where((eb) =>
-        paused.length === 0
-          ? eb.lit(true)
-          : eb.not(eb.or(paused.map(([idp, type]) => eb.and([eb('j.idp_id', '=', idp), eb('j.connector_type', '=', type)])))),
-      )
-      .orderBy('j.id')
-      .limit(limit * 4)
-      .execute();
-    if (candidates.length === 0) return [];
-    // One transaction for the whole batch: one commit (fsync) however many jobs are claimed.
+    const targetCap = Math.min(this.settings.targetConcurrency, this.settings.concurrency);
+    const [due, expired] = await Promise.all([targetsWithDueJobs(db, now), expiredLeases(db, now, inFlight)]);
+    const lanes = new Map<string, Lane & { target: JobTarget; due: boolean; takeOvers: JobRow[] }>();
+    const laneOf = (target: JobTarget) => {
+      const key = targetKey(target.idpId, target.connectorType);
+      let lane = lanes.get(key);
+      if (!lane) {
+        const room = paused.has(key) ? 0 : targetCap - (this.#targetLoad.get(key) ?? 0);
+        lane = { tenant: target.tenant, key, room, target, due: false, takeOvers: [] };
+        lanes.set(key, lane);
+      }
+      return lane;
+    };
+    for (const target of due) laneOf(target).due = true;
+    for (const row of expired) laneOf({ tenant: row.tenant, idpId: row.idp_id, connectorType: row.connector_type }).takeOvers.push(row);
+    const picked = await this.#share.pick([...lanes.values()], limit, async (lane, max) => {
+      const heads = lane.due && lane.takeOvers.length < max ? await dueChainHeads(db, lane.target, now, max - lane.takeOvers.length, inFlight) : [];
+      return [...lane.takeOvers, ...heads].slice(0, max);
+    });
+    if (picked.length === 0) return [];
     return db.transaction().execute(async (trx) => {
       const claimed: ProvisioningJob[] = [];
-      for (const row of candidates) {
-        if (claimed.length >= limit) break;
+      for (const row of picked) {
         if (claimed.some((c) => c.idpId === row.idp_id && c.connectorType === row.connector_type && (c.entityId === row.entity_id || c.entityName.toLowerCase() === row.chain_key))) continue;
-        const result = await trx
-          .updateTable('provisioning_jobs')
-          .set({ state: 'running', lease_owner: this.owner, lease_expires_at: now + this.settings.leaseMs, attempts: row.attempts + 1, updated_at: now })
-          .where('id', '=', row.id)
-          .where('state', '=', row.state)
-          .where('updated_at', '=', row.updated_at)
-          // A running job is taken over only while its lease is still expired (not just renewed).
-          .where((eb) => (row.state === 'running' ? eb('lease_expires_at', '<', now) : eb.lit(true)))
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 1) {
-          const payload =
-            row.operation === 'deprovision' || row.entity_type === 'GROUP'
-              ? row.payload
-              : await this.absorbFollowers(trx, row.id, row.idp_id, row.connector_type, row.entity_id, row.payload);
-          claimed.push(toJob({ ...row, payload, state: 'running', lease_owner: this.owner, attempts: row.attempts + 1 }));
+        if (!(await leaseJob(trx, row, this.owner, now, this.settings.leaseMs))) continue;
+        let payload = row.payload;
+        if (row.operation !== 'deprovision' && row.entity_type !== 'GROUP') {
+          const coalesced = await absorbFollowers(trx, row, now);
+          if (coalesced.absorbed.length > 0) this.logger.debug({ jobId: row.id, absorbed: coalesced.absorbed }, 'coalesced pending updates into one job');
+          payload = coalesced.payload;
         }
+        claimed.push(toJob({ ...row, payload, state: 'running', lease_owner: this.owner, attempts: row.attempts + 1 }));
       }
       return claimed;
     });
   }
 
-  /**
-   * Coalescing: pending updates queued right behind a claimed create or update of the same chain are
-   * absorbed into it, so one remote call carries the latest values. They settle with that job.
-   */
-  private async absorbFollowers(
-    trx: Transaction<Database>,
-    headId: number,
-    idpId: string,
-    connectorType: string,
-    entityId: string,
-    headPayload: string,
-  ): Promise<string> {
-    const next = await trx
-      .selectFrom('provisioning_jobs')
-      .select(['id', 'operation', 'state', 'payload', 'coalesced_into'])
-      .where('idp_id', '=', idpId)
-      .where('connector_type', '=', connectorType)
-      .where('entity_id', '=', entityId)
-      .where('id', '>', headId)
-      .where('state', 'in', ['pending', 'retrying', 'running'])
-      .orderBy('id')
-      .execute();
-    const absorbed: number[] = [];
-    const payload = JSON.parse(headPayload) as JobPayload;
-    const changed = new Set(payload.changedClaims ?? []);
-    for (const job of next) {
-      if (job.coalesced_into === headId) continue;
-      if (job.operation !== 'update' || job.state !== 'pending' || job.coalesced_into !== null) break;
-      const follower = JSON.parse(job.payload) as JobPayload;
-      payload.claims = follower.claims;
-      for (const c of follower.changedClaims ?? []) changed.add(c);
-      absorbed.push(job.id);
-    }
-    if (absorbed.length === 0) return headPayload;
-    if (payload.changedClaims !== undefined) payload.changedClaims = [...changed].sort();
-    const merged = JSON.stringify(payload);
-    await trx.updateTable('provisioning_jobs').set({ payload: merged }).where('id', '=', headId).execute();
-    await trx.updateTable('provisioning_jobs').set({ coalesced_into: headId, updated_at: Date.now() }).where('id', 'in', absorbed).execute();
-    this.logger.debug({ jobId: headId, absorbed }, 'coalesced pending updates into one job');
-    return merged;
-  }
-
   /** A connector that reported a rate limit is left alone until its pause ends. */
   pause(idpId: string, connectorType: string, untilMs: number): void {
-    const key = `${idpId}\0${connectorType}`;
+    const key = targetKey(idpId, connectorType);
     if ((this.#pauses.get(key) ?? 0) < untilMs) this.#pauses.set(key, untilMs);
   }
 
-  private pausedTargets(now: number): Array<[string, string]> {
-    const out: Array<[string, string]> = [];
+  private pausedTargets(now: number): Set<string> {
+    const out = new Set<string>();
     for (const [key, until] of this.#pauses) {
       if (until <= now) this.#pauses.delete(key);
-      else out.push(key.split('\0') as [string, string]);
+      else out.add(key);
     }
     return out;
   }

@@ -80,8 +80,14 @@ describe('group jobs', () => {
   }
 
   it('waits for members to exist remotely, then sends them by remote id', async () => {
-    const group = await groupChange({ operation: 'create', group: { displayName: 'eng', members: [member(1)], added: [member(1)], removed: [] } });
-    const user = await createUser(1);
+    // The group job comes first in the queue; the member's create commits with it (so it is open when
+    // the group job is claimed) and runs after it.
+    const [group, user] = await database.db.transaction().execute(async (trx) => {
+      const [g] = await outbox.recordGroup(trx, { tenant: 'carbon.super', groupId: 'group-1', operation: 'create', group: { displayName: 'eng', members: [member(1)], added: [member(1)], removed: [] } });
+      const [u] = await outbox.record(trx, { tenant: 'carbon.super', userId: 'user-1', username: 'user1', operation: 'create', claims: { 'http://wso2.org/claims/username': 'user1' } });
+      return [g!.id, u!.id];
+    });
+    outbox.committed();
     const states = await worker.waitFor([user, group], 10_000);
     expect([...states.values()]).toEqual(['succeeded', 'succeeded']);
     expect(groupOps[0]).toMatchObject({ kind: 'create', displayName: 'eng', members: [{ localId: 'user-1', remoteId: 'u-1' }] });
