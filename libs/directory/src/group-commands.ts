@@ -109,7 +109,7 @@ export class GroupCommands {
         });
       }
       if (actual === 'Group' && selfId && (await this.containsGroup(trx, tenant, value, selfId))) {
-        throw new ValidationError(`adding group ${value} would create a membership cycle`, { scimType: 'invalidValue' });
+        throw new ValidationError(`adding group ${echo(value)} would create a membership cycle`, { scimType: 'invalidValue' });
       }
       out.push({ id: value, type: actual });
     }

@@ -1,4 +1,4 @@
-import { ConflictError } from '@provisioning/errors';
+import { ConflictError, echo } from '@provisioning/errors';
 import { isObject } from './json-values';
 import { scimError } from './scim-errors';
 
@@ -52,13 +52,13 @@ export interface ResolveBulkIdsOptions {
 export function resolveBulkIds<T>(value: T, bulkIdMap: ReadonlyMap<string, string> | Readonly<Record<string, string>>, options: ResolveBulkIdsOptions = {}): T {
   const references = bulkIdReferences(value);
   if (options.selfBulkId !== undefined && references.includes(options.selfBulkId)) {
-    throw new ConflictError(`Circular reference: the operation with bulkId "${options.selfBulkId}" references itself`, {
+    throw new ConflictError(`Circular reference: the operation with bulkId "${echo(options.selfBulkId)}" references itself`, {
       details: { bulkIds: [options.selfBulkId] },
     });
   }
   const missing = references.filter((bulkId) => lookup(bulkIdMap, bulkId) === undefined);
   if (missing.length > 0) {
-    throw scimError('invalidValue', `Unresolved bulkId reference(s): ${missing.map((id) => `bulkId:${id}`).join(', ')}`, { bulkIds: missing });
+    throw scimError('invalidValue', `Unresolved bulkId reference(s): ${echo(missing.map((id) => `bulkId:${id}`).join(', '))}`, { bulkIds: missing });
   }
   return replaceDeep(value, (text) => text.replace(REFERENCE, (_match, lead: string, bulkId: string) => `${lead}${lookup(bulkIdMap, bulkId)!}`)) as T;
 }

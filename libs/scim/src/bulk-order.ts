@@ -1,4 +1,4 @@
-import { ConflictError } from '@provisioning/errors';
+import { ConflictError, echo } from '@provisioning/errors';
 import type { ProvisioningError } from '@provisioning/errors';
 
 /** A node of the bulk dependency graph: an operation and the operations it must wait for. */
@@ -75,7 +75,7 @@ export function orderBulk(nodes: readonly BulkNode[], bulkIdOf: (index: number) 
     const ids = component.map((index) => bulkIdOf(index) ?? `#${index}`);
     const path = [...ids, ids[0]].map((id) => `bulkId:${id}`).join(' -> ');
     for (const index of component) {
-      blocked.set(index, new ConflictError(`Circular bulkId reference ${path}`, { details: { bulkIds: ids } }));
+      blocked.set(index, new ConflictError(`Circular bulkId reference ${echo(path)}`, { details: { bulkIds: ids } }));
     }
   }
   for (const index of [...remaining].sort((a, b) => a - b)) {

@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import { member, parseBulkOperation, rejectedStep } from './bulk-operation';
 import type { BulkLimits, BulkStep } from './bulk-operation';
 import { orderBulk } from './bulk-order';
@@ -39,7 +40,7 @@ function checkRequest(body: unknown, limits: BulkLimits, payloadSize: number | u
   for (const operation of operations) {
     const bulkId = isObject(operation) ? member(operation, 'bulkId') : undefined;
     if (typeof bulkId !== 'string') continue;
-    if (seen.has(bulkId)) throw scimError('invalidValue', `bulkId "${bulkId}" is used by more than one operation; bulkIds must be unique`);
+    if (seen.has(bulkId)) throw scimError('invalidValue', `bulkId "${echo(bulkId)}" is used by more than one operation; bulkIds must be unique`);
     seen.add(bulkId);
   }
   return { operations, ...(typeof failOnErrors === 'number' ? { failOnErrors } : {}) };
@@ -74,7 +75,7 @@ export function planBulk(body: unknown, limits: BulkLimits, payloadSize?: number
     if (step.kind === 'rejected') return step;
     const undefinedRefs = step.references.filter((bulkId) => !definedBy.has(bulkId));
     if (undefinedRefs.length === 0) return step;
-    const error = scimError('invalidValue', `Operations[${step.index}] references ${undefinedRefs.map((id) => `bulkId:${id}`).join(', ')}, which no POST in this request defines`, {
+    const error = scimError('invalidValue', `Operations[${step.index}] references ${echo(undefinedRefs.map((id) => `bulkId:${id}`).join(', '))}, which no POST in this request defines`, {
       bulkIds: undefinedRefs,
     });
     return { kind: 'rejected', index: step.index, method: step.method, bulkId: step.bulkId, path: step.path, error };

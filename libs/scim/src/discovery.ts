@@ -1,4 +1,4 @@
-import { NotFoundError } from '@provisioning/errors';
+import { echo, NotFoundError } from '@provisioning/errors';
 import { listResponse, page } from './paging';
 import type { ListResponse } from './paging';
 import { RESOURCE_TYPES } from './resource-types';
@@ -56,7 +56,7 @@ export function schemasResponse(baseUrl: string): ListResponse<Record<string, un
 /** `/Schemas/{id}` (URN compared ignoring case); unknown ids throw `NotFoundError`. */
 export function schemaById(baseUrl: string, id: string): Record<string, unknown> {
   const schema = allSchemas().find((candidate) => candidate.id.toLowerCase() === id.toLowerCase());
-  if (!schema) throw new NotFoundError(`No schema "${id}"`, { details: { id } });
+  if (!schema) throw new NotFoundError(`No schema "${echo(id)}"`, { details: { id } });
   return schemaJson(schema, baseUrl);
 }
 
@@ -88,6 +88,6 @@ export function resourceTypesResponse(baseUrl: string): ListResponse<Record<stri
 /** `/ResourceTypes/{id}` (`User`, `Group`, ignoring case); unknown ids throw `NotFoundError`. */
 export function resourceTypeById(baseUrl: string, id: string): Record<string, unknown> {
   const type = RESOURCE_TYPES.find((candidate) => candidate.name.toLowerCase() === id.toLowerCase());
-  if (!type) throw new NotFoundError(`No resource type "${id}"`, { details: { id } });
+  if (!type) throw new NotFoundError(`No resource type "${echo(id)}"`, { details: { id } });
   return resourceTypeJson(type, baseUrl);
 }

@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import { findAttribute, findSubAttribute } from './attribute-lookup';
 import { asItems, valuesAt } from './attribute-values';
 import { compileValueTest } from './filter-operators';
@@ -26,7 +27,7 @@ interface Scope {
 }
 
 function unknownAttribute(attrPath: string, where: string): never {
-  throw scimError('invalidFilter', `Invalid filter: unknown attribute "${attrPath}"${where}`);
+  throw scimError('invalidFilter', `Invalid filter: unknown attribute "${echo(attrPath)}"${where}`);
 }
 
 function elementScope(parent: AttributeDefinition, parentPath: string): Scope {
@@ -37,7 +38,7 @@ function elementScope(parent: AttributeDefinition, parentPath: string): Scope {
       return { definition, items: (node) => asItems(getIgnoringCase(node, definition.name)) };
     },
     valuePath(attrPath) {
-      throw scimError('invalidFilter', `Invalid filter: "${parentPath}.${attrPath}" is not a complex attribute, so it takes no "[...]"`);
+      throw scimError('invalidFilter', `Invalid filter: "${parentPath}.${echo(attrPath)}" is not a complex attribute, so it takes no "[...]"`);
     },
   };
 }
@@ -56,7 +57,7 @@ function resourceScope(resourceType: ResourceTypeRef): Scope {
       const resolved = findAttribute(type, attrPath);
       if (!resolved) unknownAttribute(attrPath, ` for resource type ${type.name}`);
       if (resolved.subAttribute || resolved.attribute.type !== 'complex') {
-        throw scimError('invalidFilter', `Invalid filter: "${attrPath}" is not a complex attribute, so it takes no "[...]"`);
+        throw scimError('invalidFilter', `Invalid filter: "${echo(attrPath)}" is not a complex attribute, so it takes no "[...]"`);
       }
       return { items: (node) => valuesAt(node, resolved).filter(isObject), inner: elementScope(resolved.attribute, resolved.path) };
     },
@@ -70,7 +71,7 @@ function resourceScope(resourceType: ResourceTypeRef): Scope {
 function comparable(operand: Operand, attrPath: string): Operand {
   if (operand.definition.type !== 'complex') return operand;
   const value = findSubAttribute(operand.definition, 'value');
-  if (!value) throw scimError('invalidFilter', `Invalid filter: "${attrPath}" is complex; name a sub-attribute (e.g. "${attrPath}.<name>") or use "pr"`);
+  if (!value) throw scimError('invalidFilter', `Invalid filter: "${echo(attrPath)}" is complex; name a sub-attribute (e.g. "${echo(attrPath)}.<name>") or use "pr"`);
   return {
     definition: value,
     items: (node) => operand.items(node).flatMap((item) => (isObject(item) ? asItems(getIgnoringCase(item, 'value')) : [item])),

@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import type { CompareFilter, CompareValue } from './filter-types';
 import { scimError } from './scim-errors';
 import type { AttributeDefinition } from './schema-types';
@@ -7,7 +8,7 @@ import { dateTimeMillis, fold, isTextType } from './value-compare';
 export type ValueTest = (value: unknown) => boolean;
 
 function invalid(filter: CompareFilter, reason: string): never {
-  throw scimError('invalidFilter', `Invalid filter "${filter.attrPath} ${filter.op} ${JSON.stringify(filter.compValue)}": ${reason}`);
+  throw scimError('invalidFilter', `Invalid filter "${echo(`${filter.attrPath} ${filter.op} ${JSON.stringify(filter.compValue)}`)}": ${reason}`);
 }
 
 function ordered(op: CompareFilter['op'], diff: number): boolean {
@@ -80,7 +81,7 @@ export function compileValueTest(filter: CompareFilter & { compValue: Exclude<Co
       const text = requireString(filter, definition);
       if (substring) return textTest(filter, { ...definition, caseExact: true }, text);
       const expected = dateTimeMillis(text);
-      if (expected === undefined) invalid(filter, `"${text}" is not a dateTime (e.g. 2011-05-13T04:42:34Z)`);
+      if (expected === undefined) invalid(filter, `"${echo(text)}" is not a dateTime (e.g. 2011-05-13T04:42:34Z)`);
       return (value) => {
         const actual = dateTimeMillis(value);
         return actual !== undefined && ordered(op, actual - expected);

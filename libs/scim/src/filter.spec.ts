@@ -1,8 +1,11 @@
 import { ValidationError } from '@provisioning/errors';
 import { describe, expect, it } from 'vitest';
 import { readSample } from '../test/rfc-samples';
-import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, compileFilter, matchesFilter, parseFilter, simpleEqualityOf } from './index';
-import type { Filter } from './index';
+import { ENTERPRISE_USER_SCHEMA, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, MAX_FILTER_TERMS, USER_SCHEMA, compileFilter, matchesFilter, parseFilter, simpleEqualityOf } from './index';
+import type { CompareFilter, Filter, LogicalFilter } from './index';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f]/;
 
 const users: Record<string, unknown>[] = [
   {
@@ -235,5 +238,127 @@ describe('simpleEqualityOf', () => {
     expect(simpleEqualityOf(parseFilter('userName eq "x"'), 'Group')).toBeUndefined();
     expect(simpleEqualityOf(parseFilter('displayName eq "x"'), 'Group')).toEqual({ attribute: 'displayName', value: 'x', caseExact: false });
     expect(simpleEqualityOf(parseFilter('userName eq "x"'), 'User')).toMatchObject({ attribute: 'userName' });
+  });
+});
+
+describe('filter limits and input checks (issue 10)', () => {
+  function filterError(text: string): ValidationError {
+    let thrown: unknown;
+    try {
+      parseFilter(text);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown, text.slice(0, 80)).toBeInstanceOf(ValidationError);
+    expect((thrown as ValidationError).scimType).toBe('invalidFilter');
+    return thrown as ValidationError;
+  }
+  const chain = (count: number, op = 'or'): string => Array.from({ length: count }, (_, i) => `userName eq "u${i}"`).join(` ${op} `);
+
+  it('exports its limits', () => {
+    expect(MAX_FILTER_LENGTH).toBe(16_384);
+    expect(MAX_FILTER_TERMS).toBe(256);
+    expect(MAX_FILTER_DEPTH).toBe(32);
+  });
+
+  it('accepts a filter at every limit', () => {
+    expect((parseFilter(chain(MAX_FILTER_TERMS)) as LogicalFilter).filters).toHaveLength(MAX_FILTER_TERMS);
+    const nested = `${'not ('.repeat(MAX_FILTER_DEPTH - 1)}emails[value eq "x"]${')'.repeat(MAX_FILTER_DEPTH - 1)}`;
+    expect(() => parseFilter(nested)).not.toThrow();
+    const long = `userName eq "${'x'.repeat(MAX_FILTER_LENGTH - 'userName eq ""'.length)}"`;
+    expect(long).toHaveLength(MAX_FILTER_LENGTH);
+    expect(parseFilter(long)).toMatchObject({ op: 'eq' });
+  });
+
+  it('refuses more terms than MAX_FILTER_TERMS, naming the limit', () => {
+    for (const op of ['and', 'or']) {
+      expect(filterError(chain(MAX_FILTER_TERMS + 1, op)).message).toContain(`more than ${MAX_FILTER_TERMS} comparison terms; the limit is ${MAX_FILTER_TERMS}`);
+    }
+    expect(filterError(Array.from({ length: MAX_FILTER_TERMS + 1 }, () => 'title pr').join(' and ')).message).toContain('comparison terms');
+    expect(filterError(`emails[${chain(MAX_FILTER_TERMS + 1).replaceAll('userName', 'value')}]`).message).toContain('comparison terms');
+    // 5,000 chained terms used to reach SQLite's expression-depth limit (a 500): now a 400 naming a limit.
+    expect(filterError(Array.from({ length: 5000 }, () => 'a pr').join(' or ')).message).toMatch(/the limit is/);
+  });
+
+  it('refuses a filter longer than MAX_FILTER_LENGTH, naming the limit', () => {
+    const error = filterError(`userName eq "${'x'.repeat(MAX_FILTER_LENGTH)}"`);
+    expect(error.message).toContain(`the limit is ${MAX_FILTER_LENGTH} characters`);
+    expect(error.message.length).toBeLessThan(300);
+  });
+
+  it('refuses nesting deeper than MAX_FILTER_DEPTH (parentheses, not, value paths), quickly and without a stack overflow', () => {
+    const deep = (levels: number): string => `${'not('.repeat(levels)}userName eq "a"${')'.repeat(levels)}`;
+    expect(filterError(deep(MAX_FILTER_DEPTH + 1)).message).toContain(`the limit is ${MAX_FILTER_DEPTH}`);
+    expect(filterError(`${'('.repeat(MAX_FILTER_DEPTH + 1)}userName eq "a"${')'.repeat(MAX_FILTER_DEPTH + 1)}`).message).toContain(`${MAX_FILTER_DEPTH}`);
+    expect(filterError(`${'emails['.repeat(MAX_FILTER_DEPTH + 1)}value eq "a"${']'.repeat(MAX_FILTER_DEPTH + 1)}`).message).toContain(`${MAX_FILTER_DEPTH}`);
+    const started = Date.now();
+    const huge = filterError(deep(100_000));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(huge.message).not.toMatch(/call stack|RangeError/i);
+    expect(huge.message).toMatch(/limit/);
+  });
+
+  it('answers a raw newline in an unterminated string quickly (the parser\'s string pattern backtracks exponentially)', () => {
+    const started = Date.now();
+    filterError(`userName eq "${'\n'.repeat(40)}`);
+    filterError(`userName eq "${'\n'.repeat(40)}"`);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('refuses "not" without parentheses (RFC 7644: "not" "(" valFilter ")")', () => {
+    filterError('not userName eq "a"');
+    filterError('NOT title pr');
+    filterError('emails[not type eq "work"]');
+    expect(parseFilter('not (userName eq "a")')).toEqual({ op: 'not', filter: { op: 'eq', attrPath: 'userName', compValue: 'a' } });
+    expect(parseFilter('NOT(userName eq "a")')).toMatchObject({ op: 'not' });
+  });
+
+  it('reads string literals as JSON strings: invalid escapes and raw control characters are refused', () => {
+    for (const text of ['userName eq "\\u"', 'userName eq "\\x41"', 'userName eq "\\u12"', 'userName eq "a\tb"', 'userName eq "\\"']) {
+      expect(filterError(text).message, text).toMatch(/not a JSON string|not terminated/);
+    }
+  });
+
+  it('decodes JSON escapes in comparison values', () => {
+    const value = (text: string): unknown => (parseFilter(text) as CompareFilter).compValue;
+    expect(value('userName eq "a\\\\"')).toBe('a\\');
+    expect(value('userName eq "a\\\\b"')).toBe('a\\b');
+    expect(value('userName eq "a\\nb"')).toBe('a\nb');
+    expect(value('userName eq "\\u00e9t\\u00e9"')).toBe('été');
+    expect(value('userName eq "say \\"hi\\""')).toBe('say "hi"');
+    expect(value('userName eq "\uE0000"')).toBe('\uE0000');
+    expect(parseFilter('userName eq "a\\\\" or userName eq "\uE0001" or userName eq "b\\/c"')).toEqual({
+      op: 'or',
+      filters: [
+        { op: 'eq', attrPath: 'userName', compValue: 'a\\' },
+        { op: 'eq', attrPath: 'userName', compValue: '\uE0001' },
+        { op: 'eq', attrPath: 'userName', compValue: 'b/c' },
+      ],
+    });
+    expect(matching('name.familyName eq "O\\u0027Malley"')).toEqual(['u2']);
+  });
+
+  it('quotes the filter in messages through echo(): at most 200 characters, control characters escaped', () => {
+    const error = filterError(`userName eq "${'x'.repeat(5000)}" and`);
+    expect(error.message.length).toBeLessThan(600);
+    expect(error.message).toContain('(5018 characters)');
+    const unknown = (() => {
+      try {
+        matchesFilter(users[0]!, parseFilter(`${'a'.repeat(3000)} eq "x"`), 'User');
+      } catch (e) {
+        return e as ValidationError;
+      }
+      return undefined;
+    })();
+    expect(unknown?.scimType).toBe('invalidFilter');
+    expect(unknown!.message.length).toBeLessThan(400);
+    expect(filterError('userName eq "a\\u0000" and\u0007').message).toContain('\\u0007');
+    expect(filterError('userName eq "\\u"').message).not.toMatch(CONTROL);
+  });
+
+  it('keeps the parser\'s own description of a syntax error, with the client\'s literals', () => {
+    const error = filterError('userName eq "a\\\\b" "c"');
+    expect(error.message).toContain('"a\\\\b"');
+    expect(error.message).not.toContain('\uE000');
   });
 });

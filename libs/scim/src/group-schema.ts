@@ -4,7 +4,8 @@ import { GROUP_SCHEMA } from './urns';
 
 /**
  * The core Group schema, modelled on RFC 7643 8.7.1. Errata applied: `displayName` is required
- * (RFC 7643 4.2) and `members.display` exists (used by every RFC example).
+ * (RFC 7643 4.2) and `members.display` exists (used by every RFC example); it is readOnly, since the
+ * server fills it in with the member's name.
  */
 export const GROUP_SCHEMA_DEFINITION: SchemaDefinition = {
   id: GROUP_SCHEMA,
@@ -21,7 +22,8 @@ export const GROUP_SCHEMA_DEFINITION: SchemaDefinition = {
         attribute('$ref', 'reference', 'The URI corresponding to a SCIM resource that is a member of this Group.', { mutability: 'immutable', referenceTypes: ['User', 'Group'] }),
         attribute('type', 'string', 'A label indicating the type of resource, e.g., \'User\' or \'Group\'.', { mutability: 'immutable', canonicalValues: ['User', 'Group'] }),
         // Erratum: members carry "display" in every RFC example (7643 8.4, 7644 3.5.2); 8.7.1 omits it.
-        attribute('display', 'string', 'A human-readable name for the member, primarily used for display purposes.', { mutability: 'immutable' }),
+        // readOnly: the server shows the member's own name; a client's value is ignored (RFC 7643 2.2).
+        attribute('display', 'string', 'A human-readable name for the member, primarily used for display purposes.', { mutability: 'readOnly' }),
       ],
       { multiValued: true },
     ),

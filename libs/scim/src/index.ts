@@ -27,6 +27,7 @@ export { serviceProviderConfig, HTTP_BASIC_SCHEME } from './service-provider-con
 export type { ServiceProviderConfigOptions, AuthenticationScheme } from './service-provider-config';
 export { schemaResources, schemasResponse, schemaById, resourceTypes, resourceTypesResponse, resourceTypeById } from './discovery';
 export { parseFilter } from './filter-parse';
+export { MAX_FILTER_LENGTH, MAX_FILTER_TERMS, MAX_FILTER_DEPTH } from './filter-scan';
 export type { Filter, CompareFilter, CompareOperator, CompareValue, PresentFilter, LogicalFilter, NotFilter, ValuePathFilter } from './filter-types';
 export { compileFilter, matchesFilter } from './filter-compile';
 export type { FilterPredicate } from './filter-compile';

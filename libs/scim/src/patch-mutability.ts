@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import { attributeSlots, readSlot } from './attribute-slots';
 import { deepEqual, isUnassigned } from './json-values';
 import type { PatchOperation } from './patch-request';
@@ -18,7 +19,7 @@ export function checkPatchMutability(
   type: ResourceTypeDefinition,
   operation: PatchOperation,
 ): void {
-  const where = `Operations[${operation.index}] (${operation.op}${operation.path === undefined ? '' : ` ${operation.path}`})`;
+  const where = `Operations[${operation.index}] (${operation.op}${operation.path === undefined ? '' : ` ${echo(operation.path)}`})`;
   for (const slot of attributeSlots(type)) {
     const { mutability, required } = slot.definition;
     if (mutability !== 'readOnly' && mutability !== 'immutable' && !required) continue;

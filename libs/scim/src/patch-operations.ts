@@ -1,4 +1,5 @@
-import { findAttribute } from './attribute-lookup';
+import { echo } from '@provisioning/errors';
+import { findAttribute, findExtension } from './attribute-lookup';
 import type { FilterPredicate } from './filter-compile';
 import { deleteIgnoringCase, getIgnoringCase, isObject, setIgnoringCase } from './json-values';
 import { parsePatchPath } from './patch-path';
@@ -162,12 +163,24 @@ function applyExtension(resource: Record<string, unknown>, op: PatchOpName, targ
   if (!isObject(value)) throw scimError('invalidValue', `"${op} ${urn}" takes an object with the extension's attributes`);
   for (const [name, item] of Object.entries(value)) {
     const resolved = findAttribute(context.type, `${urn}:${name}`);
-    if (!resolved || resolved.subAttribute) throw scimError('invalidPath', `${urn} has no attribute "${name}"`);
+    if (!resolved || resolved.subAttribute) throw scimError('invalidSyntax', `${urn} has no attribute "${echo(name)}"`);
     applyTarget(resource, op, { kind: 'attribute', resolved }, item, true, context);
   }
 }
 
+/**
+ * A readOnly sub-attribute of every value of a writable multi-valued attribute (`members.display`,
+ * `members[value eq "x"].display`): the server's, so a client's value is ignored (RFC 7643 2.2), as
+ * it is inside a value. (Singular ones, like manager.displayName, are checked as slots: mutability.)
+ */
+function ignoredReadOnly(target: AttributeTarget, context: PatchContext): boolean {
+  const sub = target.subAttribute;
+  const { attribute } = target.resolved;
+  return context.normalize.readOnly === 'strip' && attribute.multiValued && attribute.mutability !== 'readOnly' && sub?.mutability === 'readOnly';
+}
+
 function applyTarget(resource: Record<string, unknown>, op: PatchOpName, target: PatchTarget, value: unknown, hasValue: boolean, context: PatchContext): void {
+  if (target.kind === 'attribute' && ignoredReadOnly(target, context)) return;
   if (target.kind === 'extension') applyExtension(resource, op, target, value, context);
   else if (target.filter) applyFiltered(resource, op, target, target.filter, value, context);
   else if (target.subAttribute) applySub(resource, op, target, target.subAttribute, value, context);
@@ -177,7 +190,8 @@ function applyTarget(resource: Record<string, unknown>, op: PatchOpName, target:
 /**
  * Applies one validated operation to `resource` in place (the caller works on a copy). Without a
  * path the value's members are applied one by one as if each key were a path (`meta` and
- * `schemas` there are ignored: meta is the server's, schemas is derived from the content).
+ * `schemas` there are ignored: meta is the server's, schemas is derived from the content); a key
+ * naming no attribute is `invalidSyntax`.
  */
 export function applyOperation(resource: Record<string, unknown>, operation: PatchOperation, context: PatchContext): void {
   const hasValue = Object.hasOwn(operation, 'value');
@@ -189,6 +203,11 @@ export function applyOperation(resource: Record<string, unknown>, operation: Pat
   for (const [key, item] of Object.entries(operation.value)) {
     const lower = key.toLowerCase();
     if (lower === 'meta' || lower === 'schemas') continue;
+    // A key naming no attribute is a value that does not conform to the schema (invalidSyntax, as on
+    // POST/PUT); a key with a value filter is a path and keeps invalidPath for its problems.
+    if (!key.includes('[') && !findExtension(context.type, key) && !findAttribute(context.type, key)) {
+      throw scimError('invalidSyntax', `Operations[${operation.index}]: unknown attribute "${echo(key)}" in "value"`);
+    }
     applyTarget(resource, operation.op, parsePatchPath(key, context.type), item, true, context);
   }
 }

@@ -1,4 +1,4 @@
-import { isProvisioningError } from '@provisioning/errors';
+import { echo, isProvisioningError } from '@provisioning/errors';
 import { findAttribute, findExtension, findSubAttribute } from './attribute-lookup';
 import type { ResolvedAttribute } from './attribute-lookup';
 import { compileValueFilter } from './filter-compile';
@@ -31,7 +31,7 @@ export interface AttributeTarget {
 export type PatchTarget = ExtensionTarget | AttributeTarget;
 
 function invalidPath(path: string, reason: string, cause?: unknown): never {
-  throw scimError('invalidPath', `Invalid path "${path}": ${reason}`, undefined, cause);
+  throw scimError('invalidPath', `Invalid path "${echo(path)}": ${reason}`, undefined, cause);
 }
 
 /** Index of the `]` closing the `[` at `open`, skipping quoted strings. */
@@ -69,9 +69,9 @@ function valuePathTarget(path: string, open: number, type: ResourceTypeDefinitio
   const close = closingBracket(path, open);
   if (close < 0) invalidPath(path, 'missing "]"');
   const rest = path.slice(close + 1);
-  if (rest !== '' && !/^\.[A-Za-z$][\w$-]*$/.test(rest)) invalidPath(path, `unexpected "${rest}" after "]"`);
+  if (rest !== '' && !/^\.[A-Za-z$][\w$-]*$/.test(rest)) invalidPath(path, `unexpected "${echo(rest)}" after "]"`);
   const resolved = findAttribute(type, path.slice(0, open));
-  if (!resolved || resolved.subAttribute) invalidPath(path, `"${path.slice(0, open)}" is not an attribute of ${type.name}`);
+  if (!resolved || resolved.subAttribute) invalidPath(path, `"${echo(path.slice(0, open))}" is not an attribute of ${type.name}`);
   const attribute = resolved.attribute;
   if (attribute.type !== 'complex' || !attribute.multiValued) invalidPath(path, `a value filter needs a complex multi-valued attribute; "${attribute.name}" is not one`);
   let filter: Filter;
@@ -83,7 +83,7 @@ function valuePathTarget(path: string, open: number, type: ResourceTypeDefinitio
     return invalidPath(path, isProvisioningError(error) ? error.message : 'bad value filter', error);
   }
   const subAttribute = rest === '' ? undefined : findSubAttribute(attribute, rest.slice(1));
-  if (rest !== '' && !subAttribute) invalidPath(path, `"${attribute.name}" has no sub-attribute "${rest.slice(1)}"`);
+  if (rest !== '' && !subAttribute) invalidPath(path, `"${attribute.name}" has no sub-attribute "${echo(rest.slice(1))}"`);
   return { kind: 'attribute', resolved, filter: predicate, pinned: pinnedValues(filter, attribute), subAttribute };
 }
 

@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import { findKey, isObject } from './json-values';
 import { scimError } from './scim-errors';
 import { PATCH_OP_SCHEMA } from './urns';
@@ -26,7 +27,7 @@ function parseOperation(raw: unknown, index: number): PatchOperation {
   const op = member(raw, 'op');
   const name = typeof op === 'string' ? op.toLowerCase() : undefined;
   if (name !== 'add' && name !== 'remove' && name !== 'replace') {
-    throw scimError('invalidSyntax', `${where}: "op" must be "add", "remove" or "replace", not ${JSON.stringify(op)}`);
+    throw scimError('invalidSyntax', `${where}: "op" must be "add", "remove" or "replace", not ${echo(String(JSON.stringify(op)))}`);
   }
   const rawPath = member(raw, 'path');
   if (rawPath !== undefined && rawPath !== null && typeof rawPath !== 'string') throw scimError('invalidPath', `${where}: "path" must be a string`);

@@ -27,14 +27,18 @@ interface Scenario {
   readonly changed: boolean;
 }
 
-/** Every RFC 7644 PATCH sample, applied to RFC 7643 example resources, with the result the RFC text describes. */
+/**
+ * Every RFC 7644 PATCH sample, applied to RFC 7643 example resources, with the result the RFC text describes
+ * (members.display is readOnly here: a display the sample sends is ignored, RFC 7643 2.2).
+ */
 const scenarios: Record<string, Scenario[]> = {
   'rfc7644-3.5.2.1-add-member-to-group.json': [
     {
       name: 'adds Babs to a group without her',
       type: 'Group',
       start: () => ({ ...group(), members: [mandy()] }),
-      expected: (start) => ({ ...start, members: [mandy(), { display: 'Babs Jensen', $ref: 'https://example.com/v2/Users/2819c223...413861904646', value: BABS }] }),
+      // members.display is readOnly: the client's "Babs Jensen" is ignored (the server shows the member's name).
+      expected: (start) => ({ ...start, members: [mandy(), { $ref: 'https://example.com/v2/Users/2819c223...413861904646', value: BABS }] }),
       changed: true,
     },
     {
@@ -102,7 +106,7 @@ const scenarios: Record<string, Scenario[]> = {
       start: () => groupWithBabsAs('2819c223...919d-413861904646'),
       expected: (start) => ({
         ...start,
-        members: [mandy(), { display: 'James Smith', $ref: 'https://example.com/v2/Users/08e1d05d...473d93df9210', value: '08e1d05d...473d93df9210' }],
+        members: [mandy(), { $ref: 'https://example.com/v2/Users/08e1d05d...473d93df9210', value: '08e1d05d...473d93df9210' }],
       }),
       changed: true,
     },
@@ -115,8 +119,8 @@ const scenarios: Record<string, Scenario[]> = {
       expected: (start) => ({
         ...start,
         members: [
-          { display: 'Babs Jensen', $ref: 'https://example.com/v2/Users/2819c223...413861904646', value: BABS },
-          { display: 'James Smith', $ref: 'https://example.com/v2/Users/08e1d05d...473d93df9210', value: '08e1d05d-121c-4561-8b96-473d93df9210' },
+          { $ref: 'https://example.com/v2/Users/2819c223...413861904646', value: BABS },
+          { $ref: 'https://example.com/v2/Users/08e1d05d...473d93df9210', value: '08e1d05d-121c-4561-8b96-473d93df9210' },
         ],
       }),
       changed: true,
@@ -130,8 +134,8 @@ const scenarios: Record<string, Scenario[]> = {
       expected: (start) => ({
         ...start,
         members: [
-          { display: 'Babs Jensen', $ref: 'https://example.com/v2/Users/2819c223...413861904646', value: '2819c223...413861904646' },
-          { display: 'James Smith', $ref: 'https://example.com/v2/Users/08e1d05d...473d93df9210', value: '08e1d05d...473d93df9210' },
+          { $ref: 'https://example.com/v2/Users/2819c223...413861904646', value: '2819c223...413861904646' },
+          { $ref: 'https://example.com/v2/Users/08e1d05d...473d93df9210', value: '08e1d05d...473d93df9210' },
         ],
       }),
       changed: true,

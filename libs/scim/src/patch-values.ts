@@ -73,7 +73,8 @@ export function keepOnePrimary(items: readonly unknown[], chosen: ReadonlySet<un
 
 /**
  * The non-standard "remove with value" form some clients send (`{"op":"remove","path":"members",
- * "value":[{"value":"<id>"}]}`): removes the values whose given sub-attributes all match.
+ * "value":[{"value":"<id>"}]}`): removes the values whose given sub-attributes all match. readOnly
+ * sub-attributes in a pattern (members.display) are the server's, so they are ignored there too.
  */
 export function removeMatching(attribute: AttributeDefinition, items: readonly unknown[], value: unknown): unknown[] {
   const patterns = (Array.isArray(value) ? value : [value]).map((pattern) =>
@@ -83,6 +84,7 @@ export function removeMatching(attribute: AttributeDefinition, items: readonly u
     if (!isObject(pattern) || !isObject(item)) return deepEqual(item, pattern);
     return Object.entries(pattern).every(([key, expected]) => {
       const sub = findSubAttribute(attribute, key);
+      if (sub?.mutability === 'readOnly' && attribute.mutability !== 'readOnly') return true;
       const actual = getIgnoringCase(item, key);
       if (sub && typeof actual === 'string' && typeof expected === 'string') return fold(actual, sub) === fold(expected, sub);
       return deepEqual(actual, expected);

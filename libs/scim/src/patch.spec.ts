@@ -49,8 +49,18 @@ describe('applyPatch: paths', () => {
     expectScimError(() => patchUser(fullUser(), { op: 'replace', path, value: 'x' }), 'invalidPath');
   });
 
-  it('rejects unknown attributes in a path-less value with invalidPath', () => {
-    expectScimError(() => patchUser(fullUser(), { op: 'add', value: { shoeSize: 42 } }), 'invalidPath');
+  // Issue 10: a value naming an unknown attribute or sub-attribute does not conform to the schema:
+  // invalidSyntax, as for unknown attributes on POST/PUT. invalidPath stays for a bad "path" (above).
+  it.each([
+    ['unknown key in a path-less value', { op: 'add', value: { shoeSize: 42 } }],
+    ['unknown sub-attribute key in a path-less value', { op: 'add', value: { 'name.shoeSize': 42 } }],
+    ['unknown sub-attribute of a complex value', { op: 'add', path: 'name', value: { bogus: 'x' } }],
+    ['unknown sub-attribute in a path-less complex value', { op: 'add', value: { name: { bogus: 'x' } } }],
+    ['unknown sub-attribute in a multi-valued value', { op: 'add', path: 'emails', value: [{ value: 'a@x', shoe: 1 }] }],
+    ['unknown sub-attribute in a filtered value', { op: 'replace', path: 'emails[type eq "work"]', value: { value: 'a@x', shoe: 1 } }],
+    ['unknown attribute in an extension value', { op: 'add', path: ENTERPRISE_USER_SCHEMA, value: { bogus: 'x' } }],
+  ])('%s -> invalidSyntax', (_label, operation) => {
+    expectScimError(() => patchUser(fullUser(), operation), 'invalidSyntax');
   });
 
   it('understands URN-qualified paths, with a filter value that contains ":"', () => {
@@ -167,7 +177,6 @@ describe('applyPatch: errors', () => {
     ['null add', { op: 'add', path: 'nickName', value: null }],
     ['two primaries', { op: 'replace', path: 'emails', value: [{ value: 'a@x', primary: true }, { value: 'b@x', primary: true }] }],
     ['primary on every value', { op: 'replace', path: 'emails.primary', value: true }],
-    ['unknown sub-attribute in a value', { op: 'add', path: 'emails', value: [{ value: 'a@x', shoe: 1 }] }],
     ['path-less value not an object', { op: 'replace', value: 'x' }],
   ])('%s -> invalidValue', (_label, operation) => {
     expectScimError(() => patchUser(fullUser(), operation), 'invalidValue');
@@ -210,5 +219,34 @@ describe('applyPatch: errors', () => {
     const error = expectScimError(() => patchUser(start, { op: 'replace', path: 'title', value: 'Boss' }, { op: 'replace', path: 'id', value: 'x' }), 'mutability');
     expect(error.message).toContain('Operations[1]');
     expect(start).toEqual(fullUser());
+  });
+});
+
+describe('applyPatch: members.display is readOnly (issue 10)', () => {
+  const BABS = '2819c223-7f76-453a-919d-413861904646';
+  const MANDY = '902c246b-6245-4190-8e05-00816be7344a';
+
+  it('ignores a display sent with a new member instead of keeping or refusing it', () => {
+    const start = { ...group(), members: [] };
+    const result = applyPatch(start, body({ op: 'add', path: 'members', value: [{ value: BABS, display: 'Somebody Else' }] }), 'Group');
+    expect(result.resource.members).toEqual([{ value: BABS }]);
+  });
+
+  it('ignores a display sent for an existing member (add, replace by filter, replace of the sub-attribute)', () => {
+    for (const operation of [
+      { op: 'add', path: 'members', value: [{ value: BABS, display: 'Renamed' }] },
+      { op: 'replace', path: `members[value eq "${BABS}"].display`, value: 'Renamed' },
+      { op: 'replace', path: 'members.display', value: 'Renamed' },
+      { op: 'remove', path: `members[value eq "${BABS}"].display` },
+    ]) {
+      const result = applyPatch(group(), body(operation), 'Group');
+      expect(result.changed, JSON.stringify(operation)).toBe(false);
+      expect(result.resource.members).toEqual(group().members);
+    }
+  });
+
+  it('matches remove-with-value patterns on what the client may set, whatever display it sends', () => {
+    const result = applyPatch(group(), body({ op: 'remove', path: 'members', value: [{ value: MANDY, display: 'Not Mandy' }] }), 'Group').resource;
+    expect((result.members as Record<string, unknown>[]).map((member) => member.value)).toEqual([BABS]);
   });
 });

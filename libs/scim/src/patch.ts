@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import { findCoreAttribute, findExtension } from './attribute-lookup';
 import { canonicalizeKeys } from './canonical-keys';
 import { cloneJson, deepEqual, isObject } from './json-values';
@@ -29,7 +30,7 @@ function checkTypes(resource: Readonly<ScimResource>, type: ResourceTypeDefiniti
     if (extension && isObject(value)) {
       for (const [name, item] of Object.entries(value)) {
         const definition = extension.schema.attributes.find((attribute) => attribute.name.toLowerCase() === name.toLowerCase());
-        if (!definition) throw scimError('invalidValue', `Unknown attribute "${extension.schema.id}:${name}"`);
+        if (!definition) throw scimError('invalidValue', `Unknown attribute "${extension.schema.id}:${echo(name)}"`);
         normalizeValue(definition, item, `${extension.schema.id}:${definition.name}`, options);
       }
       continue;
@@ -58,14 +59,17 @@ function checkTypes(resource: Readonly<ScimResource>, type: ResourceTypeDefiniti
  * filter replaces the matching values (none: `noTarget`); remove with a filter that matches nothing
  * is a successful no-op; add with an `eq` filter that matches nothing creates that value (what Azure
  * AD sends for `emails[type eq "work"].value`); `primary: true` resets the others; `schemas` follows
- * the extensions present. Errors: `ValidationError` with scimType `invalidSyntax` (message shape),
- * `invalidPath`, `noTarget`, `invalidValue` or `mutability`.
+ * the extensions present. Errors: `ValidationError` with scimType `invalidSyntax` (message shape, or a
+ * value naming an unknown attribute or sub-attribute), `invalidPath` (a bad `path`), `noTarget`,
+ * `invalidValue` or `mutability`.
  */
 export function applyPatch(resource: Readonly<ScimResource>, body: unknown, resourceType: ResourceTypeRef): PatchResult {
   const type = resourceTypeOf(resourceType);
   const operations = parsePatchRequest(body);
   const warnings: ValidationWarning[] = [];
-  const context: PatchContext = { type, normalize: { readOnly: 'strip', unknownAttribute: 'invalidValue', warnings } };
+  // An unknown sub-attribute in a value is a body that does not conform to the schema: invalidSyntax,
+  // as for unknown attributes on POST/PUT (invalidPath is for a bad "path").
+  const context: PatchContext = { type, normalize: { readOnly: 'strip', unknownAttribute: 'invalidSyntax', warnings } };
   const original = withDerivedSchemas(canonicalizeKeys(resource, type), type);
   let current = original;
   for (const operation of operations) {

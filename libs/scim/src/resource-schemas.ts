@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import { findExtension } from './attribute-lookup';
 import { findKey, isUnassigned } from './json-values';
 import type { ResourceTypeDefinition } from './resource-types';
@@ -17,7 +18,7 @@ export function checkSchemas(body: Readonly<Record<string, unknown>>, type: Reso
   if (!schemas.some((urn) => urn.toLowerCase() === core)) throw scimError('invalidSyntax', `"schemas" must include ${type.schema.id}`);
   for (const urn of schemas) {
     if (urn.toLowerCase() !== core && !findExtension(type, urn)) {
-      throw scimError('invalidSyntax', `"schemas" names "${urn}", which is not a schema of the ${type.name} resource type`);
+      throw scimError('invalidSyntax', `"schemas" names "${echo(urn)}", which is not a schema of the ${type.name} resource type`);
     }
   }
 }

@@ -83,6 +83,12 @@ describe('schema definitions against RFC 7643 8.7.1', () => {
   }
 });
 
+describe('Group members.display (issue 10)', () => {
+  it('is readOnly: the server fills it in with the member\'s name', () => {
+    expect(findAttribute('Group', 'members.display')?.definition.mutability).toBe('readOnly');
+  });
+});
+
 describe('findAttribute', () => {
   const cases: [string, 'User' | 'Group', string, string | undefined][] = [
     ['plain name', 'User', 'userName', 'userName'],

@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import { findAttribute, findSubAttribute } from './attribute-lookup';
 import type { ResolvedAttribute } from './attribute-lookup';
 import { asItems, containerOf } from './attribute-values';
@@ -17,12 +18,12 @@ interface SortKey {
 
 function sortKey(resourceType: ResourceTypeRef, sortBy: string): SortKey {
   const resolved: ResolvedAttribute | undefined = findAttribute(resourceType, sortBy);
-  if (!resolved) throw scimError('invalidValue', `sortBy: unknown attribute "${sortBy}"`);
+  if (!resolved) throw scimError('invalidValue', `sortBy: unknown attribute "${echo(sortBy)}"`);
   if (resolved.definition.returned === 'never') throw scimError('invalidValue', `sortBy: "${resolved.path}" cannot be sorted on`);
   const { attribute, subAttribute } = resolved;
   // sortBy=emails sorts by the primary (or first) email's value; a singular complex needs a sub-attribute.
   const leaf = subAttribute ?? (attribute.type === 'complex' && attribute.multiValued ? findSubAttribute(attribute, 'value') : attribute);
-  if (!leaf || leaf.type === 'complex') throw scimError('invalidValue', `sortBy: "${sortBy}" is complex; name a sub-attribute such as "${attribute.name}.<name>"`);
+  if (!leaf || leaf.type === 'complex') throw scimError('invalidValue', `sortBy: "${echo(sortBy)}" is complex; name a sub-attribute such as "${attribute.name}.<name>"`);
   return {
     definition: leaf,
     read(resource) {
@@ -40,7 +41,7 @@ function parseOrder(sortOrder: string | undefined): SortOrder {
   if (sortOrder === undefined || sortOrder === '') return 'ascending';
   const lower = sortOrder.toLowerCase();
   if (lower === 'ascending' || lower === 'descending') return lower;
-  throw scimError('invalidValue', `sortOrder must be "ascending" or "descending", not "${sortOrder}"`);
+  throw scimError('invalidValue', `sortOrder must be "ascending" or "descending", not "${echo(sortOrder)}"`);
 }
 
 const missing = (value: unknown): boolean => value === undefined || value === null || value === '';

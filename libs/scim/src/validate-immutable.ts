@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import { attributeSlots, readSlot, writeSlot } from './attribute-slots';
 import { cloneJson, deepEqual, isUnassigned } from './json-values';
 import type { ResourceTypeDefinition } from './resource-types';
@@ -21,7 +22,7 @@ export function checkImmutable(
     const after = readSlot(out, slot);
     if (after === undefined) writeSlot(out, slot, cloneJson(before));
     else if (!deepEqual(before, after)) {
-      throw scimError('mutability', `"${slot.path}" is immutable: it is ${JSON.stringify(before)} and cannot change`);
+      throw scimError('mutability', `"${slot.path}" is immutable: it is ${echo(JSON.stringify(before))} and cannot change`);
     }
   }
   return out;

@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import { findCoreAttribute, findExtension } from './attribute-lookup';
 import { findKey, isObject } from './json-values';
 import { resourceTypeOf } from './resource-types';
@@ -31,7 +32,7 @@ function normalizeAttributes(
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
     const definition = find(key);
-    if (!definition) throw scimError('invalidSyntax', `Unknown attribute "${prefix}${key}"`);
+    if (!definition) throw scimError('invalidSyntax', `Unknown attribute "${prefix}${echo(key)}"`);
     if (findKey(out, definition.name) !== undefined) throw scimError('invalidSyntax', `"${prefix}${definition.name}" is given twice (names are case-insensitive)`);
     if (definition.mutability === 'readOnly') continue; // RFC 7644 3.3: readOnly input is ignored.
     const normalized = normalizeValue(definition, value, `${prefix}${definition.name}`, options);

@@ -11,6 +11,11 @@ const create = (body: unknown, type: ResourceTypeName = 'User'): ScimResource =>
 function serverOwned(sample: ScimResource): { stripped: ScimResource; owned: ScimResource; manager?: unknown } {
   const { id, meta, groups, ...stripped } = sample;
   const owned: ScimResource = { id, meta, ...(groups === undefined ? {} : { groups }) };
+  if (Array.isArray(sample.members)) {
+    // members.display is readOnly (the server shows the member's name): dropped, then the server's.
+    stripped.members = (sample.members as Record<string, unknown>[]).map(({ display: _display, ...member }) => member);
+    owned.members = sample.members;
+  }
   const extension = stripped[ENTERPRISE_USER_SCHEMA] as Record<string, unknown> | undefined;
   if (!extension) return { stripped, owned };
   const { displayName, ...manager } = extension.manager as Record<string, unknown>;
@@ -190,5 +195,15 @@ describe('extractPassword', () => {
     expect(extractPassword({ userName: 'k' })).toEqual({ resource: { userName: 'k' } });
     expect(extractPassword({ userName: 'k', password: null })).toEqual({ resource: { userName: 'k' } });
     expectScimError(() => extractPassword({ password: 5 }), 'invalidValue');
+  });
+});
+
+describe('members.display is readOnly (issue 10)', () => {
+  it('ignores a display a client sends for a member, on create and on replace', () => {
+    const body = { schemas: [GROUP_SCHEMA], displayName: 'Tour Guides', members: [{ value: 'u1', display: 'Anything At All' }, { value: 'u2', type: 'User' }] };
+    expect(create(body, 'Group').members).toEqual([{ value: 'u1' }, { value: 'u2', type: 'User' }]);
+    const existing = { schemas: [GROUP_SCHEMA], id: 'g1', displayName: 'Tour Guides', members: [{ value: 'u1', display: 'Babs' }] };
+    const replaced = validateResource({ ...body, members: [{ value: 'u1', display: 'Other' }] }, 'Group', { mode: 'replace', existing }).resource;
+    expect(replaced.members).toEqual([{ value: 'u1' }]);
   });
 });

@@ -1,3 +1,4 @@
+import { echo } from '@provisioning/errors';
 import { findSubAttribute } from './attribute-lookup';
 import { findKey, isObject } from './json-values';
 import { scimError } from './scim-errors';
@@ -23,9 +24,16 @@ export interface NormalizeOptions {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** A wrong value as an error message may show it: scalars as JSON (bounded by `echo`), containers by kind. */
+function shown(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (isObject(value)) return 'an object';
+  return echo(JSON.stringify(value));
+}
+
 function simpleValue(definition: AttributeDefinition, value: unknown, path: string, options: NormalizeOptions): unknown {
   const wrong = (): never => {
-    throw scimError('invalidValue', `"${path}" must be ${definition.type === 'integer' ? 'an' : 'a'} ${definition.type}, not ${JSON.stringify(value)}`);
+    throw scimError('invalidValue', `"${path}" must be ${definition.type === 'integer' ? 'an' : 'a'} ${definition.type}, not ${shown(value)}`);
   };
   switch (definition.type) {
     case 'boolean':
@@ -45,7 +53,7 @@ function simpleValue(definition: AttributeDefinition, value: unknown, path: stri
       if (typeof value !== 'string') return wrong();
       const canonical = definition.canonicalValues ?? [];
       if (canonical.length > 0 && !canonical.some((candidate) => fold(candidate, definition) === fold(value, definition))) {
-        options.warnings.push({ path, message: `"${value}" is not one of the canonical values ${canonical.join(', ')}` });
+        options.warnings.push({ path, message: `"${echo(value)}" is not one of the canonical values ${canonical.join(', ')}` });
       }
       return value;
     }
@@ -56,7 +64,7 @@ function complexValue(definition: AttributeDefinition, value: Record<string, unk
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
     const sub = findSubAttribute(definition, key);
-    if (!sub) throw scimError(options.unknownAttribute, `"${path}" has no sub-attribute "${key}"`);
+    if (!sub) throw scimError(options.unknownAttribute, `"${path}" has no sub-attribute "${echo(key)}"`);
     if (findKey(out, sub.name) !== undefined) throw scimError('invalidSyntax', `"${path}.${sub.name}" is given twice (names are case-insensitive)`);
     // A readOnly sub-attribute of a writable attribute is the server's (manager.displayName): ignored.
     if (sub.mutability === 'readOnly' && definition.mutability !== 'readOnly' && options.readOnly === 'strip') continue;

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import express from 'express';
-import { ValidationError } from '@provisioning/errors';
+import { echo, ValidationError } from '@provisioning/errors';
 
 const TYPOGRAPHIC = /[\u201C\u201D\u2018\u2019\u201E\u201F\u2033\u2032\u00AB\u00BB]/;
 
@@ -12,11 +12,47 @@ function position(text: string, offset: number): { line: number; column: number 
 }
 
 /**
+ * The deepest nesting of objects and arrays a JSON request body may have (SCIM resources, Bulk
+ * requests and admin API bodies nest well under 16). Deeper bodies are refused before they are
+ * parsed, so no validation, copy or serialisation of a body can exhaust the stack.
+ */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Refuses a JSON text whose objects and arrays nest deeper than {@link MAX_JSON_DEPTH}: one pass over
+ * the characters, without recursion (strings skipped, escapes included).
+ */
+export function checkJsonDepth(text: string, limit = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c) i += 1; // backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+      if (depth > limit) {
+        throw new ValidationError(`Request body nests objects and arrays more than ${limit} levels deep; the limit is ${limit} levels`, {
+          scimType: 'invalidSyntax',
+          code: 'INVALID-JSON',
+        });
+      }
+    } else if (code === 0x7d || code === 0x5d) {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+}
+
+/**
  * Parses a JSON request body and, when it is not valid JSON, says why in terms a person can act on:
  * typographic quotes (pasted from a document, as in the WSO2 guide) are named with their code point
- * and position.
+ * and position. Bodies nesting deeper than {@link MAX_JSON_DEPTH} levels are refused (400).
  */
 export function parseJsonText(text: string): unknown {
+  checkJsonDepth(text);
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -31,7 +67,8 @@ export function parseJsonText(text: string): unknown {
         { scimType: 'invalidSyntax', code: 'INVALID-JSON' },
       );
     }
-    const detail = (error as Error).message.replace(/\s+/g, ' ');
+    // JSON.parse's own description of the syntax error (position, a short excerpt), bounded by echo().
+    const detail = echo((error as Error).message.replace(/\s+/g, ' '));
     throw new ValidationError(`Request body is not valid JSON: ${detail}`, { scimType: 'invalidSyntax', code: 'INVALID-JSON' });
   }
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from '@provisioning/errors';
+import { echo, ValidationError } from '@provisioning/errors';
 import { ENTERPRISE_USER_SCHEMA, PATCH_OP_SCHEMA, SCIM1_CORE_SCHEMA, SCIM1_ENTERPRISE_SCHEMA, USER_SCHEMA } from '@provisioning/scim';
 import type { ScimResource } from '@provisioning/scim';
 
@@ -151,10 +151,10 @@ function deleteFilter(attribute: string, item: Readonly<Record<string, unknown>>
   for (const [key, value] of Object.entries(item)) {
     if (key.toLowerCase() === 'operation') continue;
     const literal = filterLiteral(value);
-    if (literal === undefined) throw new ValidationError(`${attribute}[${index}]: "${key}" cannot identify a value to delete`, { scimType: 'invalidValue' });
+    if (literal === undefined) throw new ValidationError(`${echo(attribute)}[${index}]: "${echo(key)}" cannot identify a value to delete`, { scimType: 'invalidValue' });
     terms.push(`${key} eq ${literal}`);
   }
-  if (terms.length === 0) throw new ValidationError(`${attribute}[${index}] has "operation": "delete" but no sub-attribute naming the value to delete`, { scimType: 'invalidValue' });
+  if (terms.length === 0) throw new ValidationError(`${echo(attribute)}[${index}] has "operation": "delete" but no sub-attribute naming the value to delete`, { scimType: 'invalidValue' });
   return `${attribute}[${terms.join(' and ')}]`;
 }
 
@@ -164,7 +164,7 @@ function isDelete(item: unknown): item is Record<string, unknown> {
   if (key === undefined) return false;
   const operation = item[key];
   if (typeof operation !== 'string' || operation.toLowerCase() !== 'delete') {
-    throw new ValidationError(`"operation" must be "delete", not ${JSON.stringify(operation)}`, { scimType: 'invalidValue' });
+    throw new ValidationError(`"operation" must be "delete", not ${echo(String(JSON.stringify(operation)))}`, { scimType: 'invalidValue' });
   }
   return true;
 }

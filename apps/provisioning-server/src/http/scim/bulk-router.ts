@@ -8,7 +8,7 @@ import { etagOf } from '@provisioning/directory';
 import type { GroupCommands, UserCommands } from '@provisioning/directory';
 import { scimBase } from '../../scim/representation';
 import type { GroupServices, UserServices } from '../app';
-import { scimErrorBody, statusOf } from '../error-handler';
+import { loggedError, scimErrorBody, statusOf } from '../error-handler';
 import { contextOf } from '../principal';
 import { BULK_LIMITS } from './discovery-router';
 import { SCIM_JSON } from './respond';
@@ -50,7 +50,7 @@ export function bulkRouter({ commands: users }: UserServices, { commands: groups
         results.push({ index: step.index, method: step.method, ...(step.bulkId ? { bulkId: step.bulkId } : {}), ...outcome.result });
       } catch (error) {
         errors += 1;
-        if (!isProvisioningError(error)) logger.error({ err: error, bulkOperation: step.index }, 'bulk operation failed unexpectedly');
+        if (!isProvisioningError(error)) logger.error({ error: loggedError(error), bulkOperation: step.index }, 'bulk operation failed unexpectedly');
         results.push({ index: step.index, method: step.method, ...(step.bulkId ? { bulkId: step.bulkId } : {}), status: String(statusOf(error)), response: scimErrorBody(error) });
       }
     }

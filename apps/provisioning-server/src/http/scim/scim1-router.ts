@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { isProvisioningError } from '@provisioning/errors';
+import { echo, NotFoundError } from '@provisioning/errors';
 import { projectAttributes } from '@provisioning/scim';
 import type { ScimResource } from '@provisioning/scim';
 import type { Logger } from '../../logging';
@@ -13,7 +13,7 @@ import type { UserWriteResult } from '@provisioning/directory';
 import type { UserServices } from '../app';
 import { authenticate, requireRole, tenantResolver } from '../auth';
 import type { AuthDependencies } from '../auth';
-import { statusOf } from '../error-handler';
+import { clientDetail, logFailure, statusOf } from '../error-handler';
 import { jsonBody } from '../json-body';
 import { contextOf } from '../principal';
 import { notModified } from './respond';
@@ -37,17 +37,14 @@ function sendUser(req: Request, res: Response, status: number, resource: ScimRes
 
 /**
  * The SCIM 1.1 error mapper of this endpoint (section 3.9): `{"Errors":[{"description","code"}]}`,
- * statuses as the application's one mapping (`statusOf`) decides. Never a stack trace.
+ * statuses and messages as the application's one mapping (`statusOf`, `clientDetail`) decides. Never
+ * a stack trace, never a library's message.
  */
 function scim1ErrorHandler(logger: Logger) {
   return (error: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const status = statusOf(error);
-    const known = isProvisioningError(error) ? error : undefined;
-    const message = known ? known.message : status === 500 ? 'Internal server error' : error instanceof Error ? error.message : 'Bad request';
-    const description = known?.description ? `${message}. ${known.description}` : message;
-    const traceId = randomUUID();
-    if (status >= 500 && !known) logger.error({ err: error, traceId, path: req.path, method: req.method }, 'request failed');
-    else logger.info({ traceId, status, path: req.path, method: req.method, msg: message }, 'request rejected');
+    const description = clientDetail(error, status);
+    logFailure(logger, error, status, randomUUID(), req);
     if (res.headersSent) return;
     if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="provisioning-server", charset="UTF-8"');
     res.status(status).json(scim1ErrorBody(description, status));
@@ -63,7 +60,7 @@ function scim1ErrorHandler(logger: Logger) {
  */
 export function scim1Router({ commands, queries }: UserServices, auth: AuthDependencies, logger: Logger): Router {
   const router = Router({ mergeParams: true });
-  router.use(tenantResolver(auth), ...jsonBody(), authenticate(auth), requireRole());
+  router.use(tenantResolver(auth), authenticate(auth), requireRole(), ...jsonBody());
 
   router.post('/Users', async (req, res) => {
     const result = await commands.create(contextOf(req).tenant, req.body);
@@ -112,7 +109,7 @@ export function scim1Router({ commands, queries }: UserServices, auth: AuthDepen
   });
 
   router.use((req: Request, _res: Response, next: NextFunction) => {
-    next(Object.assign(new Error(`No resource at ${req.method} ${req.originalUrl.split('?')[0] ?? ''}`), { status: 404 }));
+    next(new NotFoundError(`No resource at ${req.method} ${echo(req.originalUrl.split('?')[0] ?? '')}`));
   });
   router.use(scim1ErrorHandler(logger));
   return router;
