@@ -8,13 +8,13 @@ import type { ConnectorDefinition } from '@provisioning/connector-kit';
 import { SecretBox } from '@provisioning/core';
 import { ValidationError } from '@provisioning/errors';
 import { openDatabase } from '@provisioning/persistence';
+import { Authenticator } from '@provisioning/user-store';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { LocalClaimService } from './claims/local-claim-service';
 import { composeServer } from './composition/container';
 import type { ServerConfig } from './config/deployment-config';
 import { CONNECTORS } from './connectors';
 import { buildApp } from './http/app';
-import { LoginThrottle } from './http/login-throttle';
 import { createLogger } from './logging';
 import type { Logger } from './logging';
 import { createMetrics } from './metrics';
@@ -86,7 +86,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const app = buildApp({
     logger,
     database,
-    auth: { users, policy, cache: services.credentials, tenants, throttle: new LoginThrottle() },
+    auth: { authenticator: new Authenticator(users, policy, services.credentials), policy, tenants },
     users: { commands: services.userCommands, queries: services.userQueries },
     groups: { commands: services.groupCommands, queries: services.groupQueries },
     idps: services.idps,

@@ -104,6 +104,14 @@ export class CredentialCache {
     });
   }
 
+  /**
+   * The keyed hash this cache files a credential under (never the password): lets callers recognise
+   * the same credential presented twice at once, e.g. to share one verification.
+   */
+  fingerprint(credential: PresentedCredential): string | undefined {
+    return this.#keyOf(credential);
+  }
+
   /** Drops every entry of a user: call it when the password changes or the user is disabled or deleted. */
   invalidateUser(userId: string): void {
     for (const [key, entry] of this.#entries) {

@@ -21,3 +21,7 @@ export { userStoreModule } from './user-store-module';
 export { GroupRepository } from './group-repository';
 export type { StoredGroup, GroupMember } from './group-repository';
 export type { UserPrefilter } from './user-prefilter';
+export { Authenticator } from './authenticator';
+export type { AuthenticatorOptions, SignInRequest } from './authenticator';
+export { FailureThrottle, AddressBudget, VerificationSlots } from './sign-in-limits';
+export { hasControlCharacter } from './control-characters';

@@ -17,12 +17,39 @@ function thrown(fn: () => unknown): ValidationError {
 describe('UserStorePolicy rules', () => {
   const policy = new UserStorePolicy({ usernameRegex: EMAIL_REGEX, enableEmailDomain: true });
 
-  it('has WSO2 defaults', () => {
+  it('has the contract defaults: usernames 3-255 without whitespace, passwords 5-256 with spaces, no control characters', () => {
     const defaults = new UserStorePolicy();
     expect(defaults.enableEmailDomain).toBe(false);
     expect(defaults.superTenantDomain).toBe('carbon.super');
-    expect(defaults.usernameRegexSource).toBe('^[\\S]{3,30}$');
-    expect(defaults.passwordRegexSource).toBe('^[\\S]{5,30}$');
+    expect(defaults.usernameRegexSource).toBe('^[\\S]{3,255}$');
+    expect(defaults.passwordRegexSource).toBe('^[^\\p{Cc}]{5,256}$');
+    // What third-party SCIM suites send: 36-character ids and long email addresses.
+    expect(() => defaults.validateUsername('0b7b2d5e-8f0c-4d7e-9d8e-3c7a1f2b4e6d')).not.toThrow();
+    expect(() => defaults.validateUsername(`${'long.name'.repeat(10)}@subdomain.example.com`)).not.toThrow();
+    expect(() => defaults.validateUsername('x'.repeat(256))).toThrow();
+    expect(() => defaults.validatePassword('test123')).not.toThrow();
+    expect(() => defaults.validatePassword('correct horse battery staple')).not.toThrow();
+    expect(() => defaults.validatePassword('x'.repeat(257))).toThrow();
+  });
+
+  it('refuses control characters in usernames and passwords whatever the rule', () => {
+    const lax = new UserStorePolicy({ usernameRegex: '.+', passwordRegex: '[\\s\\S]+' });
+    expect(() => lax.validatePassword('password\u0000')).toThrow(/control character/);
+    expect(() => lax.validatePassword('pass\u0085word')).toThrow(/control character/);
+    expect(() => lax.validateUsername('kim\u0007')).toThrow(/control character/);
+    expect(thrown(() => lax.validateUsername('kim\u0000')).message).toContain('kim\\u0000');
+  });
+
+  it('refuses usernames longer than 1024 characters whatever the rule', () => {
+    const lax = new UserStorePolicy({ usernameRegex: '.+' });
+    expect(() => lax.validateUsername('x'.repeat(1024))).not.toThrow();
+    expect(() => lax.validateUsername('x'.repeat(1025))).toThrow(/longer than 1024 characters/);
+  });
+
+  it('echoes at most 200 characters of a refused username', () => {
+    const error = thrown(() => policy.validateUsername('y'.repeat(1_500_000)));
+    expect(error.message.length).toBeLessThan(600);
+    expect(error.message).toContain('1500000 characters');
   });
 
   it('fails to build with a broken rule, naming the key', () => {
@@ -42,10 +69,10 @@ describe('UserStorePolicy rules', () => {
 
   it('rejects a bad password without ever showing it', () => {
     expect(() => policy.validatePassword('test123')).not.toThrow();
-    for (const secret of ['abc', 'has a space', 'x'.repeat(31)]) {
+    for (const secret of ['abc', 'x'.repeat(257)]) {
       const error = thrown(() => policy.validatePassword(secret));
       expect(error.scimType).toBe('invalidValue');
-      expect(error.message).toBe('The password does not satisfy the password rule (user_store.password_java_script_regex): it must match ^[\\S]{5,30}$');
+      expect(error.message).toBe('The password does not satisfy the password rule (user_store.password_java_script_regex): it must match ^[^\\p{Cc}]{5,256}$');
       expect(JSON.stringify({ ...error, message: error.message })).not.toContain(secret);
     }
   });

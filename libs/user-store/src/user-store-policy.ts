@@ -1,15 +1,19 @@
-import { ValidationError } from '@provisioning/errors';
+import { ValidationError, echo } from '@provisioning/errors';
+import { hasControlCharacter } from './control-characters';
 import { SUPER_TENANT_DOMAIN, normaliseTenantDomain, parseQualifiedUsername, qualify, usernameKey } from './tenant-username';
 import type { QualifiedUsername, TenantRules } from './tenant-username';
 import { DEFAULT_PASSWORD_REGEX, DEFAULT_USERNAME_REGEX, compileUserStoreRegex, diagnoseUsernameRegex } from './user-store-regex';
 
-/** Settings of a {@link UserStorePolicy}; every field has WSO2's default. */
+/** The longest username accepted whatever the configured rule (keys, logs and remote systems stay sane). */
+export const MAX_USERNAME_LENGTH = 1024;
+
+/** Settings of a {@link UserStorePolicy}; every field has a default. */
 export interface UserStorePolicyConfig {
-  /** JavaScript regex every username must match (default `^[\S]{3,30}$`). */
+  /** JavaScript regex every username must match (default `^[\S]{3,255}$`). */
   readonly usernameRegex?: string;
   /** The configuration key the username regex came from, named in messages. */
   readonly usernameRegexKey?: string;
-  /** JavaScript regex every password must match (default `^[\S]{5,30}$`). */
+  /** JavaScript regex every password must match (default `^[^\p{Cc}]{5,256}$`). */
   readonly passwordRegex?: string;
   /** The configuration key the password regex came from, named in messages. */
   readonly passwordRegexKey?: string;
@@ -50,16 +54,30 @@ export class UserStorePolicy implements TenantRules {
    * SCIM `invalidValue` error that shows the rule so the client can correct the request.
    */
   validateUsername(username: string): void {
+    if (typeof username === 'string' && hasControlCharacter(username)) {
+      throw new ValidationError(`The username "${echo(username)}" contains a control character; usernames never may`, { scimType: 'invalidValue' });
+    }
+    if (typeof username === 'string' && username.length > MAX_USERNAME_LENGTH) {
+      throw new ValidationError(`The username "${echo(username)}" is longer than ${MAX_USERNAME_LENGTH} characters, whatever the username rule allows`, {
+        scimType: 'invalidValue',
+      });
+    }
     if (typeof username !== 'string' || !this.usernameRegex.test(username)) {
       throw new ValidationError(
-        `The username "${String(username)}" does not satisfy the username rule (${this.usernameRegexKey}): it must match ${this.usernameRegexSource}`,
+        `The username "${echo(String(username))}" does not satisfy the username rule (${this.usernameRegexKey}): it must match ${this.usernameRegexSource}`,
         { scimType: 'invalidValue', details: { rule: this.usernameRegexKey, regex: this.usernameRegexSource } },
       );
     }
   }
 
-  /** Rejects a password that breaks the password rule; the message shows the rule, never the password. */
+  /**
+   * Rejects a password that breaks the password rule, or that contains a control character (never
+   * accepted, whatever the rule); the message shows the rule, never the password.
+   */
   validatePassword(password: string): void {
+    if (typeof password === 'string' && hasControlCharacter(password)) {
+      throw new ValidationError('The password contains a control character; passwords never may', { scimType: 'invalidValue' });
+    }
     if (typeof password !== 'string' || !this.passwordRegex.test(password)) {
       throw new ValidationError(
         `The password does not satisfy the password rule (${this.passwordRegexKey}): it must match ${this.passwordRegexSource}`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'smol-toml';
 import { ValidationError } from '@provisioning/errors';
-import { DEFAULT_USERNAME_REGEX, compileUserStoreRegex, diagnoseUsernameRegex, resolveUserStoreRegexes } from './index';
+import { DEFAULT_PASSWORD_REGEX, DEFAULT_USERNAME_REGEX, compileUserStoreRegex, diagnoseUsernameRegex, resolveUserStoreRegexes } from './index';
 
 const KEY = 'user_store.username_java_script_regex';
 
@@ -27,7 +27,8 @@ describe('compileUserStoreRegex', () => {
     [DEFAULT_USERNAME_REGEX, 'kim', true],
     [DEFAULT_USERNAME_REGEX, 'ki', false],
     [DEFAULT_USERNAME_REGEX, 'has space', false],
-    [DEFAULT_USERNAME_REGEX, 'x'.repeat(31), false],
+    [DEFAULT_USERNAME_REGEX, 'x'.repeat(255), true],
+    [DEFAULT_USERNAME_REGEX, 'x'.repeat(256), false],
     ['[a-z]+', 'abc', true],
     ['[a-z]+', 'abc1', false], // anchored like Java's matches()
     ['a|b', 'ab', false], // the alternation is grouped before anchoring
@@ -57,9 +58,9 @@ describe('compileUserStoreRegex', () => {
 
 describe('resolveUserStoreRegexes', () => {
   it.each([
-    [{}, DEFAULT_USERNAME_REGEX, 'user_store.username_java_script_regex', '^[\\S]{5,30}$', 'user_store.password_java_script_regex'],
+    [{}, DEFAULT_USERNAME_REGEX, 'user_store.username_java_script_regex', DEFAULT_PASSWORD_REGEX, 'user_store.password_java_script_regex'],
     [{ username_java_regex: 'j', password_java_regex: 'pj' }, 'j', 'user_store.username_java_regex', 'pj', 'user_store.password_java_regex'],
-    [{ username_java_regex: 'j', username_java_script_regex: 'js' }, 'js', 'user_store.username_java_script_regex', '^[\\S]{5,30}$', 'user_store.password_java_script_regex'],
+    [{ username_java_regex: 'j', username_java_script_regex: 'js' }, 'js', 'user_store.username_java_script_regex', DEFAULT_PASSWORD_REGEX, 'user_store.password_java_script_regex'],
   ])('picks from %j', (table, username, usernameKey, password, passwordKey) => {
     expect(resolveUserStoreRegexes(table)).toEqual({ usernameRegex: username, usernameRegexKey: usernameKey, passwordRegex: password, passwordRegexKey: passwordKey });
   });
@@ -102,7 +103,7 @@ describe('diagnoseUsernameRegex', () => {
   it('gives a plain explanation for other mismatches', () => {
     const text = diagnoseUsernameRegex(KEY, DEFAULT_USERNAME_REGEX, 'a b');
     expect(text).toBe(
-      `The username "a b" does not match ${KEY} = '^[\\S]{3,30}$'. The whole username must match the rule. Change ${KEY} so that it accepts this username, or use a username that matches it.`,
+      `The username "a b" does not match ${KEY} = '^[\\S]{3,255}$'. The whole username must match the rule. Change ${KEY} so that it accepts this username, or use a username that matches it.`,
     );
   });
 

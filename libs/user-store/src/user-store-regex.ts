@@ -1,9 +1,16 @@
 import { ValidationError } from '@provisioning/errors';
 
-/** WSO2's default username rule: 3 to 30 non-whitespace characters. */
-export const DEFAULT_USERNAME_REGEX = '^[\\S]{3,30}$';
-/** WSO2's default password rule: 5 to 30 non-whitespace characters. */
-export const DEFAULT_PASSWORD_REGEX = '^[\\S]{5,30}$';
+/**
+ * Default username rule: 3 to 255 characters without whitespace. WSO2's default is `^[\S]{3,30}$`;
+ * identity providers and SCIM test suites send longer userNames (36-character ids, long email
+ * addresses), which WSO2's rule refuses.
+ */
+export const DEFAULT_USERNAME_REGEX = '^[\\S]{3,255}$';
+/**
+ * Default password rule: 5 to 256 characters, spaces allowed (passphrases), no control characters
+ * (refused whatever the rule). WSO2's default is `^[\S]{5,30}$`.
+ */
+export const DEFAULT_PASSWORD_REGEX = '^[^\\p{Cc}]{5,256}$';
 
 /** Where the username and password rules came from, so every message can name the key to change. */
 export interface UserStoreRegexes {

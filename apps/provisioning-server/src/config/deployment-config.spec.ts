@@ -23,7 +23,8 @@ describe('deployment.toml', () => {
     expect(config.server).toMatchObject({ port: 9443, tls: true });
     expect(config.server.dataDir).toMatch(/data$/);
     expect(config.databaseUrl).toMatch(/^sqlite:.*provisioning\.db$/);
-    expect(config.userStore.usernameRegex).toBe('^[\\S]{3,30}$');
+    expect(config.userStore.usernameRegex).toBe('^[\\S]{3,255}$');
+    expect(config.userStore.passwordRegex).toBe('^[^\\p{Cc}]{5,256}$');
     expect(config.provisioning.failOnBlockingFailure).toBe(false);
   });
 

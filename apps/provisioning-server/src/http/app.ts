@@ -78,8 +78,8 @@ export function buildApp(services: AppServices): Express {
     res.type(services.metrics.contentType).send(await services.metrics.metrics());
   });
 
+  // Authentication runs before any body is read: an unauthenticated client never gets one parsed.
   const scim = express.Router({ mergeParams: true });
-  scim.use(authenticate(services.auth));
   scim.use('/Me', meRouter(services.users));
   scim.use(discoveryRouter());
   scim.use(requireRole());
@@ -89,7 +89,7 @@ export function buildApp(services: AppServices): Express {
   scim.use(rootSearchRouter(services.users, services.groups));
 
   const admin = express.Router({ mergeParams: true });
-  admin.use(authenticate(services.auth), requireRole());
+  admin.use(requireRole());
   admin.use('/identity-providers', idpProvisioningRouter(services.operator));
   admin.use('/identity-providers', identityProvidersRouter(services.idps, services.resident, services.registry));
   admin.use('/applications/resident', residentRouter(services.resident));
@@ -99,9 +99,10 @@ export function buildApp(services: AppServices): Express {
 
   const tenant = tenantResolver(services.auth);
   // Above Bulk's advertised maxPayloadSize (1 MiB), so Bulk's own check answers 413 with a SCIM error.
-  app.use(['/scim2', '/wso2/scim2', '/t/:tenant/scim2'], tenant, jsonBody('2mb'), scim);
+  const signIn = authenticate(services.auth);
+  app.use(['/scim2', '/wso2/scim2', '/t/:tenant/scim2'], tenant, signIn, jsonBody('2mb'), scim);
   app.use('/wso2/scim', scim1Router(services.users, services.auth, services.logger));
-  app.use(['/api/server/v1', '/t/:tenant/api/server/v1'], tenant, jsonBody(), admin);
+  app.use(['/api/server/v1', '/t/:tenant/api/server/v1'], tenant, signIn, jsonBody(), admin);
 
   app.use(notFoundHandler());
   app.use(errorHandler(services.logger));

@@ -13,6 +13,8 @@ export { ADMIN_ROLE } from '@provisioning/directory';
 /** Request-scoped facts; set by middleware, read by routes. */
 export interface RequestContext {
   tenant: string;
+  /** Whether the tenant exists (an unknown one fails authentication like wrong credentials). */
+  tenantKnown: boolean;
   principal?: Principal;
 }
 
