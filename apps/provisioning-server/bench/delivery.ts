@@ -39,7 +39,7 @@ function percentile(sorted: number[], p: number): number {
 async function scenario(name: string, faults: boolean, rate?: number): Promise<void> {
   const emu: RunningEmulator = await startSalesforceEmulator();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
-  const config = parseConfigText(guideToml(dataDir, '', { ...FAST_RETRIES, poll_interval_ms: 200, concurrency: 8 }), join(dataDir, 'deployment.toml'));
+  const config = parseConfigText(guideToml(dataDir, '', { ...FAST_RETRIES, poll_interval_ms: 200, concurrency: 8, target_concurrency: 8 }), join(dataDir, 'deployment.toml'));
   const server = await startServer(config, { logger: createLogger('silent') });
   try {
     await call(`${server.url}/api/server/v1/identity-providers`, 'POST', guideIdentityProvider(emu.url, await salesforceCertificatePem()));

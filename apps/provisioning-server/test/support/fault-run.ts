@@ -13,6 +13,7 @@ export const FAST_RETRIES = {
   throttle_pause_ms: 400,
   lease_seconds: 4,
   concurrency: 6,
+  target_concurrency: 6,
 };
 
 export async function configureGuide(url: string, emu: RunningEmulator): Promise<void> {
