@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
@@ -16,12 +14,11 @@ const auth = (r: request.Test) => r.auth(ADMIN.username, ADMIN.password);
 describe('admin API', () => {
   let emu: RunningEmulator;
   let server: RunningServer;
-  let dataDir: string;
   let pem: string;
 
   beforeAll(async () => {
     emu = await startSalesforceEmulator();
-    ({ server, dataDir } = await boot());
+    ({ server } = await boot());
     pem = await salesforceCertificatePem();
   });
   afterAll(async () => {
@@ -121,13 +118,11 @@ describe('admin API', () => {
     const user = await auth(request(server.url).post('/scim2/Users')).send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'stub.user@wso2.com', emails: ['stub.user@wso2.com'], name: { familyName: 'Stub' } });
     expect(user.status).toBe(201);
     await eventually(() => emu.state.usersByUsername('stub.user@wso2.com'), 10_000, 'salesforce delivery');
-    const db = new Database(join(dataDir, 'provisioning.db'), { readonly: true });
-    try {
-      const job = await eventually(() => db.prepare("select * from provisioning_jobs where connector_type = 'googleapps' and state = 'failed'").get() as { last_error: string } | undefined, 10_000, 'google failure');
-      expect(JSON.parse(job.last_error)).toMatchObject({ kind: 'not-supported' });
-    } finally {
-      db.close();
-    }
+    const job = await eventually(async () => {
+      const res = await auth(request(server.url).get('/api/server/v1/provisioning/jobs?state=failed&user=stub.user@wso2.com'));
+      return (res.body as Array<{ connectorType: string; lastError?: { kind: string } }>).find((j) => j.connectorType === 'googleapps');
+    }, 10_000, 'google failure');
+    expect(job.lastError).toMatchObject({ kind: 'not-supported' });
   });
 });
 

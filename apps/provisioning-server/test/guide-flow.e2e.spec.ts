@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { databaseRows } from './support/database-rows';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +151,10 @@ describe('the WSO2 Salesforce guide, end to end', () => {
       expect(bytes.includes(Buffer.from(SF_CLIENT_SECRET)), file).toBe(false);
       expect(bytes.includes(Buffer.from(SF_PASSWORD)), file).toBe(false);
     }
+    // On PostgreSQL the rows live in the database: none of them holds a secret in plain text either.
+    const rows = await databaseRows(server.dataDir);
+    expect(rows).not.toContain(SF_CLIENT_SECRET);
+    expect(rows).not.toContain(SF_PASSWORD);
     expect(server.output()).not.toContain(SF_CLIENT_SECRET);
     expect(server.output()).not.toContain(SF_PASSWORD);
   });

@@ -13,7 +13,7 @@ import { ADMIN } from './support/server-process';
  * filters, control characters, SSRF URL forms, redirect chains, unauthenticated bodies, oversized
  * values. Every answer must be below 500 and carry no engine, runtime or stack message.
  */
-const ENGINE_WORDS = /Maximum call stack|SQLITE|SqliteError|better-sqlite|TypeError|RangeError|SyntaxError|ReferenceError|Cannot read prop|undefined is not|is not a function|at [\w.<>]+ \(|node_modules|\.ts:\d+|kysely|Expression tree is too large/i;
+const ENGINE_WORDS = /Maximum call stack|SQLITE|SqliteError|better-sqlite|duplicate key|violates|syntax error at or near|invalid input syntax|out of range for type|value too long|relation "|current transaction is aborted|TypeError|RangeError|SyntaxError|ReferenceError|Cannot read prop|undefined is not|is not a function|at [\w.<>]+ \(|node_modules|\.ts:\d+|kysely|Expression tree is too large/i;
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';

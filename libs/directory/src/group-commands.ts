@@ -2,7 +2,7 @@ import { inject, injectable } from 'inversify';
 import type { Transaction } from 'kysely';
 import { IdentityProviderService, ProvisioningOutbox } from '@provisioning/core';
 import { ValidationError, echo } from '@provisioning/errors';
-import { DATABASE } from '@provisioning/persistence';
+import { DATABASE, withConflictRetry } from '@provisioning/persistence';
 import type { Database, DatabaseHandle } from '@provisioning/persistence';
 import { applyPatch, validateResource } from '@provisioning/scim';
 import type { ScimResource } from '@provisioning/scim';
@@ -31,12 +31,12 @@ export class GroupCommands {
 
   async create(tenant: string, body: unknown): Promise<StoredGroup> {
     const { resource } = validateResource(body, 'Group', { mode: 'create' });
-    const group = await this.database.db.transaction().execute(async (trx) => {
+    const group = await withConflictRetry(() => this.database.db.transaction().execute(async (trx) => {
       const { displayName, members, rest } = await this.split(trx, tenant, resource);
       const created = await this.groups.insert(trx, { tenant, displayName, resource: rest, members });
       await this.memberships.groupChanged(trx, tenant, created.id, [], 'create', displayName);
       return created;
-    });
+    }));
     this.outbox.committed();
     return group;
   }
@@ -56,19 +56,19 @@ export class GroupCommands {
   }
 
   async delete(tenant: string, id: string, ifMatch?: string): Promise<void> {
-    await this.database.db.transaction().execute(async (trx) => {
+    await withConflictRetry(() => this.database.db.transaction().execute(async (trx) => {
       const current = await this.groups.getById(tenant, id, trx);
       checkPrecondition(current.version, ifMatch, `Group ${id}`);
       const affected = await this.groups.userMembersOf(tenant, id, trx);
       await this.groups.delete(trx, tenant, id);
       await this.memberships.groupDeleted(trx, tenant, id, current.displayName, affected);
-    });
+    }));
     this.outbox.committed();
   }
 
   /** `change` returns the next resource, or undefined when nothing changes (no write, same version). */
   private async write(tenant: string, id: string, ifMatch: string | undefined, change: (current: StoredGroup) => ScimResource | undefined): Promise<StoredGroup> {
-    const group = await this.database.db.transaction().execute(async (trx) => {
+    const group = await withConflictRetry(() => this.database.db.transaction().execute(async (trx) => {
       const current = await this.groups.getById(tenant, id, trx);
       checkPrecondition(current.version, ifMatch, `Group ${id}`);
       const next = change(current);
@@ -80,7 +80,7 @@ export class GroupCommands {
       if (renamed) await this.idps.renameLocalRole(trx, tenant, current.displayName, displayName);
       await this.memberships.groupChanged(trx, tenant, id, before, 'update', displayName, renamed);
       return updated;
-    });
+    }));
     this.outbox.committed();
     return group;
   }

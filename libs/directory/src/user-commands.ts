@@ -4,7 +4,7 @@ import { isPrivilegedField } from '@provisioning/connector-kit';
 import { PROVISIONING_SETTINGS, ProvisioningOutbox, ProvisioningWorker, ResidentServiceProviderService } from '@provisioning/core';
 import type { EnqueuedJob, JobState, ProvisioningSettings } from '@provisioning/core';
 import { ConflictError, ForbiddenError, PreconditionFailedError, UpstreamRejectedError, ValidationError } from '@provisioning/errors';
-import { DATABASE } from '@provisioning/persistence';
+import { DATABASE, withConflictRetry } from '@provisioning/persistence';
 import type { Database, DatabaseHandle } from '@provisioning/persistence';
 import { applyPatch, extractPassword, validateResource } from '@provisioning/scim';
 import type { ScimResource } from '@provisioning/scim';
@@ -66,11 +66,11 @@ export class UserCommands {
     const passwordHash = password !== undefined ? await hashPassword(password) : null;
     const resource = { ...withoutPassword, userName: username };
     const claims = claimsOf(resource, []);
-    const { user, jobs } = await this.database.db.transaction().execute(async (trx) => {
+    const { user, jobs } = await withConflictRetry(() => this.database.db.transaction().execute(async (trx) => {
       const created = await this.users.insert(trx, { tenant, username, passwordHash, resource, claims, roles: [] });
       const enqueued = await this.outbox.record(trx, { tenant, userId: created.id, username, operation: 'create', claims });
       return { user: created, jobs: enqueued };
-    });
+    }));
     this.outbox.committed();
     const outbound = await this.awaitBlocking(jobs);
     const failed = outbound.filter((o) => o.state === 'failed');
@@ -131,7 +131,7 @@ export class UserCommands {
   }
 
   async delete(tenant: string, id: string, ifMatch?: string): Promise<void> {
-    await this.database.db.transaction().execute(async (trx) => {
+    await withConflictRetry(() => this.database.db.transaction().execute(async (trx) => {
       const current = await this.users.getById(tenant, id, trx);
       checkPrecondition(current.version, ifMatch, `User ${id}`);
       this.assertNotSuperAdmin(current, 'deleted');
@@ -141,7 +141,7 @@ export class UserCommands {
       await this.groups.removeMember(trx, tenant, id);
       await this.outbox.record(trx, { tenant, userId: id, username: current.username, operation: 'delete', claims: current.claims });
       await this.memberships.userRemoved(trx, tenant, { localId: id, username: current.username }, containing);
-    });
+    }));
     this.credentials.invalidateUser(id);
     this.outbox.committed();
   }
@@ -178,7 +178,7 @@ export class UserCommands {
     if (next.password !== undefined) this.policy.validatePassword(next.password);
     const passwordHash = next.password !== undefined ? await hashPassword(next.password) : current.passwordHash;
     const resource = { ...next.resource, userName: username };
-    const { user, jobs } = await this.database.db.transaction().execute(async (trx) => {
+    const { user, jobs } = await withConflictRetry(() => this.database.db.transaction().execute(async (trx) => {
       const fresh = await this.users.getById(tenant, id, trx);
       if (fresh.version !== current.version) throw new ConcurrentChange();
       if (deactivating) await this.assertNotLastAdmin(trx, current, 'deactivated');
@@ -193,7 +193,7 @@ export class UserCommands {
           : [];
       await this.memberships.userJoinedTargets(trx, tenant, updated, enqueued, groups);
       return { user: updated, jobs: enqueued };
-    });
+    }));
     // A new password or a deactivation ends remembered sign-ins at once.
     if (next.password !== undefined || isInactive(resource)) this.credentials.invalidateUser(id);
     if (jobs.length > 0) this.outbox.committed();
@@ -249,12 +249,12 @@ export class UserCommands {
    * deprovision looks the username up and deactivates it (or finds nothing).
    */
   private async compensateFailedCreate(user: StoredUser): Promise<void> {
-    await this.database.db.transaction().execute(async (trx) => {
+    await withConflictRetry(() => this.database.db.transaction().execute(async (trx) => {
       const current = await this.users.findById(user.tenant, user.id, trx);
       if (!current || current.version !== user.version) return; // changed meanwhile: leave it
       await this.users.delete(trx, user.tenant, user.id);
       await this.outbox.record(trx, { tenant: user.tenant, userId: user.id, username: user.username, operation: 'delete', claims: user.claims });
-    });
+    }));
     this.outbox.committed();
   }
 

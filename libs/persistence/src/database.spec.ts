@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, parseDatabaseUrl } from './index';
+import { openDatabase, parseDatabaseUrl, redactUrl } from './index';
+import { ensureTestDatabase, testDatabaseUrl, testDialect } from './testing';
 import type { DatabaseHandle } from './index';
 
 describe('openDatabase', () => {
@@ -25,9 +26,11 @@ describe('openDatabase', () => {
     expect(rows).toEqual([{ domain: 'carbon.super', created_at: 1, active: 1 }]);
   });
 
-  it('gives jobs increasing ids (commit order)', async () => {
+  it('gives jobs increasing ids (commit order), on the test run\'s database', async () => {
     dir = mkdtempSync(join(tmpdir(), 'persist-'));
-    handle = await openDatabase(`sqlite:${join(dir, 'p.db')}`);
+    const url = testDatabaseUrl(dir, dir);
+    await ensureTestDatabase(url);
+    handle = await openDatabase(url);
     const base = {
       tenant: 't', entity_type: 'USER', entity_id: 'u', entity_name: 'n', operation: 'create', idp_id: 'i', idp_name: 'I',
       connector_type: 'salesforce', payload: '{}', state: 'pending', attempts: 0, next_attempt_at: 0, lease_owner: null,
@@ -36,6 +39,25 @@ describe('openDatabase', () => {
     const a = await handle.db.insertInto('provisioning_jobs').values(base).returning('id').executeTakeFirstOrThrow();
     const b = await handle.db.insertInto('provisioning_jobs').values(base).returning('id').executeTakeFirstOrThrow();
     expect(b.id).toBeGreaterThan(a.id);
+  });
+
+  // Several instances share PostgreSQL only; SQLite is the embedded single-instance store.
+  it.skipIf(testDialect() !== 'postgres')('migrates once when several instances open one database at the same moment, and reads bigints as numbers', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'persist-'));
+    const url = testDatabaseUrl(`${dir}-together`, dir);
+    await ensureTestDatabase(url);
+    const handles = await Promise.all([openDatabase(url), openDatabase(url), openDatabase(url)]);
+    try {
+      await handles[0]!.db.insertInto('tenants').values({ domain: 'x.example', created_at: 1_796_000_000_000, active: 1 }).execute();
+      const rows = await handles[2]!.db.selectFrom('tenants').selectAll().execute();
+      expect(rows).toEqual([{ domain: 'x.example', created_at: 1_796_000_000_000, active: 1 }]);
+    } finally {
+      await Promise.all(handles.map((h) => h.close()));
+    }
+  });
+
+  it('never shows a database password', () => {
+    expect(redactUrl('postgres://app:s3cret@db.example:5432/prov')).toBe('postgres://app:***@db.example:5432/prov');
   });
 
   it('rejects unknown URLs and names the value', () => {

@@ -1,7 +1,8 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import type { Migration, MigrationProvider } from 'kysely';
 import { ValidationError } from '@provisioning/errors';
 import type { Database } from './schema';
@@ -24,8 +25,8 @@ export interface DatabaseHandle {
 /** Versioned migrations, in order. Never edit a released one: add the next. */
 function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
   return {
-    '0001-initial': initialMigration(dialect), '0002-job-coalescing': jobCoalescingMigration, '0003-groups': groupsMigration,
-    '0004-job-chain-key': jobChainKeyMigration, '0005-job-queue-per-target': jobQueuePerTargetMigration,
+    '0001-initial': initialMigration(dialect), '0002-job-coalescing': jobCoalescingMigration, '0003-groups': groupsMigration(dialect),
+    '0004-job-chain-key': jobChainKeyMigration(dialect), '0005-job-queue-per-target': jobQueuePerTargetMigration,
   };
 }
 
@@ -51,15 +52,12 @@ export function parseDatabaseUrl(url: string, baseDir: string): { dialect: SqlDi
 
 /**
  * Opens the database and applies pending migrations. SQLite runs in WAL mode with synchronous=FULL:
- * a change acknowledged to a client survives a crash of the process or of the machine.
+ * a change acknowledged to a client survives a crash of the process or of the machine. PostgreSQL
+ * gets a pool; `bigint` columns (epoch milliseconds, ids) come back as numbers, as on SQLite.
  */
-export async function openDatabase(url: string, baseDir = process.cwd()): Promise<DatabaseHandle> {
+export async function openDatabase(url: string, baseDir = process.cwd(), options: { poolSize?: number } = {}): Promise<DatabaseHandle> {
   const { dialect, target } = parseDatabaseUrl(url, baseDir);
-  if (dialect === 'postgres') {
-    throw new ValidationError(
-      `database.url: PostgreSQL is not available in this version yet; use sqlite:<path> (the schema and queries are kept dialect-neutral for it)`,
-    );
-  }
+  if (dialect === 'postgres') return openPostgres(target, options.poolSize ?? 10);
   if (target !== ':memory:') createPrivately(target);
   const sqlite = new SqliteDatabase(target);
   sqlite.pragma('journal_mode = WAL');
@@ -76,6 +74,53 @@ export async function openDatabase(url: string, baseDir = process.cwd()): Promis
       await db.destroy();
     },
   };
+}
+
+/** int8 (ids, epoch milliseconds, counts) as JS numbers: every value we store is below 2^53. */
+const INT8_OID = 20;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types, connectionTimeoutMillis: 10_000 });
+  // A connection lost while idle (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new ValidationError(`database.url: cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    // Kysely's PostgreSQL migrator holds an advisory lock: instances starting together migrate once.
+    await migrate(db, 'postgres');
+  } catch (error) {
+    await db.destroy().catch(() => undefined);
+    throw error;
+  }
+  return {
+    db,
+    dialect: 'postgres',
+    location: redactUrl(url),
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+/** A database URL fit for logs: the password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/:\/\/[^@]*@/, '://***@');
+  }
 }
 
 /**

@@ -1,4 +1,4 @@
-export { openDatabase, parseDatabaseUrl } from './database';
+export { openDatabase, parseDatabaseUrl, redactUrl } from './database';
 export type { DatabaseHandle } from './database';
 export type { SqlDialectName } from './dialect';
 export { DATABASE } from './tokens';
@@ -17,3 +17,4 @@ export type {
   GroupTable,
   GroupMemberTable,
 } from './schema';
+export { isUniqueViolation, isConcurrentConflict, concurrentChange, withConflictRetry } from './conflicts';

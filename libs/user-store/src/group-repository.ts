@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { ConflictError, NotFoundError } from '@provisioning/errors';
-import { DATABASE, readJson } from '@provisioning/persistence';
+import { DATABASE, concurrentChange, isUniqueViolation, readJson } from '@provisioning/persistence';
 import type { Database, DatabaseHandle, GroupTable } from '@provisioning/persistence';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -33,7 +33,13 @@ export class GroupRepository {
     await this.assertNameFree(trx, group.tenant, group.displayName);
     const now = Date.now();
     const stored: StoredGroup = { ...group, id: group.id ?? randomUUID(), createdAt: now, updatedAt: now, version: 1 };
-    await trx.insertInto('groups').values(toRow(stored)).execute();
+    await trx
+      .insertInto('groups')
+      .values(toRow(stored))
+      .execute()
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error) ? new ConflictError(`Group "${group.displayName}" already exists`, { scimType: 'uniqueness', cause: error }) : error;
+      });
     await this.writeMembers(trx, stored);
     return stored;
   }
@@ -47,8 +53,11 @@ export class GroupRepository {
       .where('tenant', '=', group.tenant)
       .where('id', '=', group.id)
       .where('version', '=', group.version)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new ConflictError(`Group "${group.displayName}" was changed concurrently; retry`);
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error) ? new ConflictError(`Group "${group.displayName}" already exists`, { scimType: 'uniqueness', cause: error }) : error;
+      });
+    if (Number(result.numUpdatedRows) !== 1) throw concurrentChange(`Group "${group.displayName}"`);
     await trx.deleteFrom('group_members').where('group_id', '=', group.id).execute();
     await this.writeMembers(trx, next);
     return next;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { ConflictError, NotFoundError } from '@provisioning/errors';
-import { DATABASE, readJson } from '@provisioning/persistence';
+import { DATABASE, concurrentChange, isUniqueViolation, readJson } from '@provisioning/persistence';
 import type { Database, DatabaseHandle, UserTable } from '@provisioning/persistence';
 import { usernameKey } from './tenant-username';
 import { prefilterSql } from './user-prefilter';
@@ -48,7 +48,14 @@ export class UserRepository {
     const stored: StoredUser = { ...user, id: user.id ?? randomUUID(), createdAt: now, updatedAt: now, version: 1 };
     const clash = await this.findByUsername(user.tenant, user.username, trx);
     if (clash) throw new ConflictError(`User "${user.username}" already exists`, { scimType: 'uniqueness', code: 'USER-409' });
-    await trx.insertInto('users').values(toRow(stored)).execute();
+    await trx
+      .insertInto('users')
+      .values(toRow(stored))
+      .execute()
+      .catch((error: unknown) => {
+        // A concurrent create of the same name (PostgreSQL) passed the check above at the same moment.
+        throw isUniqueViolation(error) ? new ConflictError(`User "${user.username}" already exists`, { scimType: 'uniqueness', code: 'USER-409', cause: error }) : error;
+      });
     return stored;
   }
 
@@ -63,8 +70,11 @@ export class UserRepository {
       .where('tenant', '=', user.tenant)
       .where('id', '=', user.id)
       .where('version', '=', user.version)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new ConflictError(`User "${user.username}" was changed concurrently; retry`, { code: 'USER-409' });
+      .executeTakeFirst()
+      .catch((error: unknown) => {
+        throw isUniqueViolation(error) ? new ConflictError(`User "${user.username}" already exists`, { scimType: 'uniqueness', code: 'USER-409', cause: error }) : error;
+      });
+    if (Number(result.numUpdatedRows) !== 1) throw concurrentChange(`User "${user.username}"`, 'USER-409');
     return next;
   }
 
@@ -127,7 +137,7 @@ export class UserRepository {
         .selectFrom('users')
         .select(['id', 'tenant', 'username', 'username_key', 'password_hash', 'resource', 'roles', 'created_at', 'updated_at', 'version'])
         .where('tenant', '=', tenant)
-        .where(prefilterSql(options.prefilter ?? { kind: 'all' }))
+        .where(prefilterSql(options.prefilter ?? { kind: 'all' }, this.database.dialect))
         .orderBy('created_at')
         .orderBy('id')
         .execute();

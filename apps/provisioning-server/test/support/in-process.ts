@@ -4,7 +4,7 @@ import { parseConfigText } from '../../src/config/deployment-config';
 import { createLogger } from '../../src/logging';
 import { startServer } from '../../src/server';
 import type { RunningServer } from '../../src/server';
-import { guideToml, tempDir } from './server-process';
+import { ensureDatabaseOf, guideToml, tempDir } from './server-process';
 
 export interface InProcessOptions {
   /** Data directory to use (default: a new temporary one). */
@@ -21,7 +21,9 @@ export interface InProcessOptions {
 /** The real server in this process (plain HTTP, guide configuration, silent logs), for integration tests. */
 export async function startGuideServer(prefix: string, options: InProcessOptions = {}): Promise<{ server: RunningServer; dataDir: string }> {
   const dataDir = options.dataDir ?? tempDir(prefix);
-  const config = parseConfigText(guideToml(dataDir, options.extraToml ?? '', options.provisioning ?? {}, options.allowedHosts), join(dataDir, 'deployment.toml'));
+  const toml = guideToml(dataDir, options.extraToml ?? '', options.provisioning ?? {}, options.allowedHosts);
+  await ensureDatabaseOf(toml);
+  const config = parseConfigText(toml, join(dataDir, 'deployment.toml'));
   const server = await startServer(config, { logger: createLogger('silent'), ...(options.connectors ? { connectors: options.connectors } : {}) });
   return { server, dataDir };
 }

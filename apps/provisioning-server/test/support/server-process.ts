@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureTestDatabase, testDatabaseUrl } from '@provisioning/persistence/testing';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -45,6 +46,9 @@ enable_email_domain = true
 [outbound]
 allowed_hosts = ${JSON.stringify(allowedHosts)}
 
+[database]
+url = ${JSON.stringify(testDatabaseUrl(dataDir, dataDir))}
+
 [user_store]
 user_name_attribute = "mail"
 username_java_regex = '^[a-zA-Z0-9._-]+@[a-zA-Z0-9.-]+\\.[a-zA-Z]{2,4}$'
@@ -60,8 +64,15 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
+/** Creates the PostgreSQL database a test configuration names (PostgreSQL test runs). */
+export async function ensureDatabaseOf(toml: string): Promise<void> {
+  const url = /^url = "(postgres[^"]+)"/m.exec(toml)?.[1];
+  if (url) await ensureTestDatabase(url);
+}
+
 /** Starts the server with a config file; resolves once it logs where it listens. */
 export async function startServerProcess(toml: string, dataDir: string): Promise<ServerProcess> {
+  await ensureDatabaseOf(toml);
   const configPath = join(dataDir, 'deployment.toml');
   writeFileSync(configPath, toml);
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/provisioning-server/src/main.ts'), '--config', configPath], {

@@ -1,25 +1,28 @@
 import type { Kysely } from 'kysely';
 import type { SqlDialectName } from '../dialect';
+import { varchar } from './column-types';
 
 /** Initial schema. Written with Kysely's schema builder so the same code serves SQLite and PostgreSQL. */
 export function initialMigration(dialect: SqlDialectName) {
-  const serial = dialect === 'postgres' ? 'serial' : 'integer';
+  // PostgreSQL: 64-bit keys (the pool reads int8 as numbers); SQLite's integer is 64-bit already.
+  const serial = dialect === 'postgres' ? 'bigserial' : 'integer';
+  const text = varchar(dialect);
   return {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations must not depend on the evolving schema type
     async up(db: Kysely<any>): Promise<void> {
       await db.schema
         .createTable('tenants')
-        .addColumn('domain', 'varchar(255)', (c) => c.primaryKey())
+        .addColumn('domain', text(255), (c) => c.primaryKey())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
         .execute();
 
       await db.schema
         .createTable('users')
-        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('tenant', 'varchar(255)', (c) => c.notNull())
-        .addColumn('username', 'varchar(255)', (c) => c.notNull())
-        .addColumn('username_key', 'varchar(255)', (c) => c.notNull())
+        .addColumn('id', text(64), (c) => c.primaryKey())
+        .addColumn('tenant', text(255), (c) => c.notNull())
+        .addColumn('username', text(255), (c) => c.notNull())
+        .addColumn('username_key', text(255), (c) => c.notNull())
         .addColumn('password_hash', 'text')
         .addColumn('resource', 'text', (c) => c.notNull())
         .addColumn('claims', 'text', (c) => c.notNull())
@@ -32,10 +35,10 @@ export function initialMigration(dialect: SqlDialectName) {
 
       await db.schema
         .createTable('identity_providers')
-        .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
-        .addColumn('tenant', 'varchar(255)', (c) => c.notNull())
-        .addColumn('name', 'varchar(255)', (c) => c.notNull())
-        .addColumn('name_key', 'varchar(255)', (c) => c.notNull())
+        .addColumn('id', text(64), (c) => c.primaryKey())
+        .addColumn('tenant', text(255), (c) => c.notNull())
+        .addColumn('name', text(255), (c) => c.notNull())
+        .addColumn('name_key', text(255), (c) => c.notNull())
         .addColumn('description', 'text', (c) => c.notNull())
         .addColumn('enabled', 'integer', (c) => c.notNull())
         .addColumn('config', 'text', (c) => c.notNull())
@@ -46,31 +49,31 @@ export function initialMigration(dialect: SqlDialectName) {
 
       await db.schema
         .createTable('idp_connectors')
-        .addColumn('idp_id', 'varchar(64)', (c) => c.notNull().references('identity_providers.id').onDelete('cascade'))
-        .addColumn('tenant', 'varchar(255)', (c) => c.notNull())
-        .addColumn('connector_type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('idp_id', text(64), (c) => c.notNull().references('identity_providers.id').onDelete('cascade'))
+        .addColumn('tenant', text(255), (c) => c.notNull())
+        .addColumn('connector_type', text(64), (c) => c.notNull())
         .addColumn('enabled', 'integer', (c) => c.notNull())
         .addColumn('is_default', 'integer', (c) => c.notNull())
         .addColumn('blocking', 'integer', (c) => c.notNull())
         .addColumn('rules', 'integer', (c) => c.notNull())
         .addColumn('properties', 'text', (c) => c.notNull())
         .addColumn('secrets', 'text')
-        .addColumn('revision', 'integer', (c) => c.notNull())
+        .addColumn('revision', 'bigint', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('idp_connectors_pk', ['idp_id', 'connector_type'])
         .execute();
 
       await db.schema
         .createTable('resident_service_providers')
-        .addColumn('tenant', 'varchar(255)', (c) => c.primaryKey())
+        .addColumn('tenant', text(255), (c) => c.primaryKey())
         .addColumn('config', 'text', (c) => c.notNull())
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
         .execute();
 
       await db.schema
         .createTable('local_claim_overrides')
-        .addColumn('tenant', 'varchar(255)', (c) => c.notNull())
-        .addColumn('claim_uri', 'varchar(512)', (c) => c.notNull())
+        .addColumn('tenant', text(255), (c) => c.notNull())
+        .addColumn('claim_uri', text(512), (c) => c.notNull())
         .addColumn('display_name', 'text')
         .addColumn('description', 'text')
         .addColumn('mapped_attribute', 'text')
@@ -82,19 +85,19 @@ export function initialMigration(dialect: SqlDialectName) {
       await db.schema
         .createTable('provisioning_jobs')
         .addColumn('id', serial, (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
-        .addColumn('tenant', 'varchar(255)', (c) => c.notNull())
-        .addColumn('entity_type', 'varchar(16)', (c) => c.notNull())
-        .addColumn('entity_id', 'varchar(64)', (c) => c.notNull())
-        .addColumn('entity_name', 'varchar(255)', (c) => c.notNull())
-        .addColumn('operation', 'varchar(16)', (c) => c.notNull())
-        .addColumn('idp_id', 'varchar(64)', (c) => c.notNull())
-        .addColumn('idp_name', 'varchar(255)', (c) => c.notNull())
-        .addColumn('connector_type', 'varchar(64)', (c) => c.notNull())
+        .addColumn('tenant', text(255), (c) => c.notNull())
+        .addColumn('entity_type', text(16), (c) => c.notNull())
+        .addColumn('entity_id', text(64), (c) => c.notNull())
+        .addColumn('entity_name', text(255), (c) => c.notNull())
+        .addColumn('operation', text(16), (c) => c.notNull())
+        .addColumn('idp_id', text(64), (c) => c.notNull())
+        .addColumn('idp_name', text(255), (c) => c.notNull())
+        .addColumn('connector_type', text(64), (c) => c.notNull())
         .addColumn('payload', 'text', (c) => c.notNull())
-        .addColumn('state', 'varchar(16)', (c) => c.notNull())
+        .addColumn('state', text(16), (c) => c.notNull())
         .addColumn('attempts', 'integer', (c) => c.notNull())
         .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
-        .addColumn('lease_owner', 'varchar(64)')
+        .addColumn('lease_owner', text(64))
         .addColumn('lease_expires_at', 'bigint')
         .addColumn('last_error', 'text')
         .addColumn('created_at', 'bigint', (c) => c.notNull())
@@ -111,16 +114,16 @@ export function initialMigration(dialect: SqlDialectName) {
 
       await db.schema
         .createTable('provisioned_identities')
-        .addColumn('tenant', 'varchar(255)', (c) => c.notNull())
-        .addColumn('idp_id', 'varchar(64)', (c) => c.notNull())
-        .addColumn('connector_type', 'varchar(64)', (c) => c.notNull())
-        .addColumn('entity_type', 'varchar(16)', (c) => c.notNull())
-        .addColumn('entity_id', 'varchar(64)', (c) => c.notNull())
-        .addColumn('entity_name', 'varchar(255)', (c) => c.notNull())
-        .addColumn('remote_id', 'varchar(255)')
-        .addColumn('remote_name', 'varchar(255)')
-        .addColumn('state', 'varchar(16)', (c) => c.notNull())
-        .addColumn('last_job_id', 'integer')
+        .addColumn('tenant', text(255), (c) => c.notNull())
+        .addColumn('idp_id', text(64), (c) => c.notNull())
+        .addColumn('connector_type', text(64), (c) => c.notNull())
+        .addColumn('entity_type', text(16), (c) => c.notNull())
+        .addColumn('entity_id', text(64), (c) => c.notNull())
+        .addColumn('entity_name', text(255), (c) => c.notNull())
+        .addColumn('remote_id', text(255))
+        .addColumn('remote_name', text(255))
+        .addColumn('state', text(16), (c) => c.notNull())
+        .addColumn('last_job_id', 'bigint')
         .addColumn('last_attempt_at', 'bigint')
         .addColumn('last_error', 'text')
         .addColumn('updated_at', 'bigint', (c) => c.notNull())
@@ -131,20 +134,20 @@ export function initialMigration(dialect: SqlDialectName) {
       await db.schema
         .createTable('provisioning_attempts')
         .addColumn('id', serial, (c) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement()))
-        .addColumn('job_id', 'integer', (c) => c.notNull())
-        .addColumn('tenant', 'varchar(255)', (c) => c.notNull())
-        .addColumn('idp_id', 'varchar(64)', (c) => c.notNull())
-        .addColumn('idp_name', 'varchar(255)', (c) => c.notNull())
-        .addColumn('connector_type', 'varchar(64)', (c) => c.notNull())
-        .addColumn('entity_id', 'varchar(64)', (c) => c.notNull())
-        .addColumn('entity_name', 'varchar(255)', (c) => c.notNull())
-        .addColumn('operation', 'varchar(16)', (c) => c.notNull())
+        .addColumn('job_id', 'bigint', (c) => c.notNull())
+        .addColumn('tenant', text(255), (c) => c.notNull())
+        .addColumn('idp_id', text(64), (c) => c.notNull())
+        .addColumn('idp_name', text(255), (c) => c.notNull())
+        .addColumn('connector_type', text(64), (c) => c.notNull())
+        .addColumn('entity_id', text(64), (c) => c.notNull())
+        .addColumn('entity_name', text(255), (c) => c.notNull())
+        .addColumn('operation', text(16), (c) => c.notNull())
         .addColumn('calls', 'text', (c) => c.notNull())
-        .addColumn('outcome', 'varchar(32)', (c) => c.notNull())
+        .addColumn('outcome', text(32), (c) => c.notNull())
         .addColumn('http_status', 'integer')
-        .addColumn('remote_code', 'varchar(128)')
+        .addColumn('remote_code', text(128))
         .addColumn('remote_message', 'text')
-        .addColumn('remote_id', 'varchar(255)')
+        .addColumn('remote_id', text(255))
         .addColumn('duration_ms', 'integer', (c) => c.notNull())
         .addColumn('at', 'bigint', (c) => c.notNull())
         .execute();

@@ -17,7 +17,7 @@ export const jobQueuePerTargetMigration = {
       .createIndex('jobs_queued_target_idx')
       .on('provisioning_jobs')
       .columns(['idp_id', 'connector_type', 'next_attempt_at'])
-      .where(sql.ref('state'), 'in', ['pending', 'retrying'])
+      .where(sql<boolean>`state in ('pending', 'retrying')`)
       .execute();
   },
 };

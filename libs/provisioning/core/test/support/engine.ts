@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ConnectorDefinition } from '@provisioning/connector-kit';
 import { EgressPolicy, createOutboundHttp } from '@provisioning/egress';
 import { openDatabase } from '@provisioning/persistence';
+import { ensureTestDatabase, testDatabaseUrl } from '@provisioning/persistence/testing';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import {
   ConnectorInstances,
@@ -30,7 +31,10 @@ export interface TestEngine {
 }
 
 export async function startTestEngine(prefix: string, definitions: readonly ConnectorDefinition[], settings: ProvisioningSettings): Promise<TestEngine> {
-  const database = await openDatabase(`sqlite:${join(mkdtempSync(join(tmpdir(), prefix)), 'db.sqlite')}`);
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const url = testDatabaseUrl(dir, dir);
+  await ensureTestDatabase(url);
+  const database = await openDatabase(url);
   const registry = new ConnectorRegistry(definitions);
   // Engine tests talk to loopback doubles, as an operator would list them in [outbound] allowed_hosts.
   const egress = new EgressPolicy({ allowedHosts: ['127.0.0.1', 'localhost'] });
