@@ -1,13 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ConnectorInstances, DeliveryOutcome, ProvisioningJob, ProvisioningWorker } from '@provisioning/core';
-import type { DatabaseHandle } from '@provisioning/persistence';
+import type { ConnectorInstances, DeliveryOutcome, JobStore, ProvisioningJob, ProvisioningWorker } from '@provisioning/core';
 
 /**
  * Prometheus metrics (prom-client): jobs by state (read from the database at scrape time, so every
  * instance reports the shared truth), delivery latency from commit to remote success, attempts by
  * outcome, retries, and token requests.
  */
-export function createMetrics(database: DatabaseHandle, worker: ProvisioningWorker, instances: ConnectorInstances): Registry {
+export function createMetrics(store: JobStore, worker: ProvisioningWorker, instances: ConnectorInstances): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -17,15 +16,9 @@ export function createMetrics(database: DatabaseHandle, worker: ProvisioningWork
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      const rows = await database.db
-        .selectFrom('provisioning_jobs')
-        .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
-        .groupBy('state')
-        .execute();
+      const counts = await store.countByState();
       this.reset();
-      for (const state of ['pending', 'running', 'retrying', 'succeeded', 'failed', 'discarded']) {
-        this.set({ state }, Number(rows.find((r) => r.state === state)?.n ?? 0));
-      }
+      for (const state of ['pending', 'running', 'retrying', 'succeeded', 'failed', 'discarded']) this.set({ state }, counts.get(state) ?? 0);
     },
   });
   const latency = new Histogram({

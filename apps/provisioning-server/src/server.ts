@@ -95,7 +95,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     claims: new LocalClaimService(database.db),
     operator: services.operator,
     isReady: () => ready,
-    metrics: createMetrics(database, worker, services.instances),
+    metrics: createMetrics(services.jobs, worker, services.instances),
     metricsRequireAuth: config.metrics.requireAuthentication,
   });
 

@@ -46,6 +46,20 @@ describe('operator API', () => {
     expect(emu.state.usersByUsername('preview@wso2.com')).toBeUndefined();
   });
 
+  it('previews with the IdP role mappings applied, exactly as delivery sends them', async () => {
+    const withMapping = { ...body, roles: { mappings: [{ idpRole: '00eSALESPROFILE', localRole: 'Sales' }], outboundProvisioningRoles: [] } };
+    await auth(request(server.url).put(`/api/server/v1/identity-providers/${idpId}`)).send(withMapping).expect(200);
+    const res = await auth(request(server.url).post(`/api/server/v1/identity-providers/${idpId}/provisioning/preview`)).send({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'mapped@wso2.com',
+      emails: ['mapped@wso2.com'],
+      roles: [{ value: 'Sales' }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body[0].preview.body.ProfileId).toBe('00eSALESPROFILE');
+    await auth(request(server.url).put(`/api/server/v1/identity-providers/${idpId}`)).send(body).expect(200);
+  });
+
   it('tests the connector: authenticates, checks permissions, reports API usage', async () => {
     const res = await auth(request(server.url).post(`/api/server/v1/identity-providers/${idpId}/provisioning/outbound-connectors/c2FsZXNmb3JjZQ/test`));
     expect(res.status).toBe(200);

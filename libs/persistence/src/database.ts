@@ -12,6 +12,7 @@ import { jobCoalescingMigration } from './migrations/0002-job-coalescing';
 import { groupsMigration } from './migrations/0003-groups';
 import { jobChainKeyMigration } from './migrations/0004-job-chain-key';
 import { jobQueuePerTargetMigration } from './migrations/0005-job-queue-per-target';
+import { clusterStateMigration } from './migrations/0006-cluster-state';
 
 /** An open database with its dialect; `close` releases the file or pool. */
 export interface DatabaseHandle {
@@ -27,6 +28,7 @@ function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
   return {
     '0001-initial': initialMigration(dialect), '0002-job-coalescing': jobCoalescingMigration, '0003-groups': groupsMigration(dialect),
     '0004-job-chain-key': jobChainKeyMigration(dialect), '0005-job-queue-per-target': jobQueuePerTargetMigration,
+    '0006-cluster-state': clusterStateMigration(dialect),
   };
 }
 

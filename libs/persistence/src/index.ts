@@ -16,5 +16,7 @@ export type {
   ProvisioningAttemptTable,
   GroupTable,
   GroupMemberTable,
+  TargetPauseTable,
+  SignInCounterTable,
 } from './schema';
 export { isUniqueViolation, isConcurrentConflict, concurrentChange, withConflictRetry } from './conflicts';

@@ -162,6 +162,20 @@ export interface GroupMemberTable {
   member_type: string;
 }
 
+export interface TargetPauseTable {
+  idp_id: string;
+  connector_type: string;
+  paused_until: number;
+}
+
+export interface SignInCounterTable {
+  /** `name` (per tenant, name and address) or `address`. */
+  scope: string;
+  counter_key: string;
+  count: number;
+  window_ends: number;
+}
+
 export interface Database {
   tenants: TenantTable;
   users: UserTable;
@@ -174,4 +188,6 @@ export interface Database {
   provisioning_attempts: ProvisioningAttemptTable;
   groups: GroupTable;
   group_members: GroupMemberTable;
+  target_pauses: TargetPauseTable;
+  sign_in_counters: SignInCounterTable;
 }

@@ -9,6 +9,7 @@ import {
   OUTBOUND_HTTP,
   ConnectorRegistry,
   IdentityProviderService,
+  JobStore,
   OperatorService,
   ProvisioningWorker,
   ResidentServiceProviderService,
@@ -62,6 +63,7 @@ export interface ServerServices {
   registry: ConnectorRegistry;
   operator: OperatorService;
   worker: ProvisioningWorker;
+  jobs: JobStore;
   instances: ConnectorInstances;
   outboundHttp: OutboundHttp;
 }
@@ -91,6 +93,7 @@ export function composeServer(
     registry: container.get<ConnectorRegistry>(CONNECTOR_REGISTRY),
     operator: container.get(OperatorService),
     worker: container.get(ProvisioningWorker),
+    jobs: container.get(JobStore),
     instances: container.get(ConnectorInstances),
     outboundHttp: container.get<OutboundHttp>(OUTBOUND_HTTP),
   };

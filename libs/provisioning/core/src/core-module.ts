@@ -2,6 +2,7 @@ import { ContainerModule } from 'inversify';
 import { ConnectorInstances } from './connector-instances';
 import { JobDelivery } from './delivery';
 import { IdentityProviderService } from './identity-provider-service';
+import { JobStore } from './job-store';
 import { ProvisioningOutbox } from './outbox';
 import { ResidentServiceProviderService } from './resident-service-provider';
 import { ProvisioningWorker } from './worker';
@@ -13,6 +14,7 @@ import { OperatorService } from './operator-service';
  */
 export const provisioningCoreModule = new ContainerModule(({ bind }) => {
   bind(IdentityProviderService).toSelf().inSingletonScope();
+  bind(JobStore).toSelf().inSingletonScope();
   bind(ResidentServiceProviderService).toSelf().inSingletonScope();
   bind(ConnectorInstances).toSelf().inSingletonScope();
   bind(ProvisioningOutbox).toSelf().inSingletonScope();

@@ -1,25 +1,16 @@
 import { inject, injectable } from 'inversify';
-import { computeOutboundAttributes } from '@provisioning/claims';
 import { notSupported } from '@provisioning/connector-kit';
-import type {
-  GroupProvisioningOperation,
-  GroupProvisioningResult,
-  OperationKind,
-  ProvisioningOperation,
-  ProvisioningResult,
-  RemoteCallRecord,
-} from '@provisioning/connector-kit';
-import { errorMessage, isProvisioningError, UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
-import { DATABASE } from '@provisioning/persistence';
-import type { Database, DatabaseHandle } from '@provisioning/persistence';
-import type { Kysely, Transaction } from 'kysely';
+import type { GroupProvisioningResult, ProvisioningOperation, ProvisioningResult, RemoteCallRecord } from '@provisioning/connector-kit';
+import { errorMessage, isProvisioningError, UpstreamRejectedError, UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
 import { ConnectorInstances } from './connector-instances';
+import { decideDelivery, stateAfter } from './delivery-policy';
+import type { DeliveryAttempt, DeliveryDecision } from './delivery-policy';
 import type { ConnectorConfiguration, IdentityProvider } from './identity-provider';
 import { IdentityProviderService } from './identity-provider-service';
+import { JobStore } from './job-store';
 import type { JobError, ProvisioningJob } from './jobs';
 import type { CoreLogger } from './logger';
-import { ROLE_CLAIM } from './outbox';
-import { decideAfterFailure } from './retry-policy';
+import { buildGroupOperation, buildUserOperation } from './operation-builder';
 import type { ProvisioningSettings } from './settings';
 import { CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
 
@@ -27,10 +18,11 @@ import { CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
 export interface DeliveryOutcome {
   jobId: number;
   state: 'succeeded' | 'retrying' | 'failed';
+  decision: DeliveryDecision;
   result?: ProvisioningResult | GroupProvisioningResult;
   error?: JobError;
   durationMs: number;
-  /** Set when the remote system throttled us: leave this connector alone until then. */
+  /** Set when the remote system throttled us: leave this target alone until then. */
   pausedUntil?: number;
   /** Jobs coalesced into this one that settled with it (their waiters are told too). */
   settledWith: number[];
@@ -41,16 +33,25 @@ export interface DeliveryOutcome {
 /** Observer of attempts (metrics). */
 export type AttemptObserver = (outcome: DeliveryOutcome, job: ProvisioningJob) => void;
 
+/** What one attempt did before it is decided: the operation sent, the result or the failure, the calls. */
+interface Attempted {
+  attempt: DeliveryAttempt;
+  operation?: { kind: string };
+  result?: ProvisioningResult | GroupProvisioningResult;
+  calls: RemoteCallRecord[];
+}
+
 /**
- * Delivers one leased job: builds the operation from the job's claim snapshot and the IdP's claim
- * configuration, calls the connector with a deadline, then records the attempt, the job's new state and
- * the provisioned identity in one transaction. A remote id is stored only when the remote system
- * returned one (WSO2 stored a random id after a failed create).
+ * Delivers one leased job: builds the operation (the pure builder delivery and preview share) from
+ * the job's claim snapshot and the IdP's configuration, calls the connector under a deadline, lets
+ * the delivery policy decide what the attempt means, and has the job store record the attempt, the
+ * job's new state and the provisioned identity in one transaction. A remote id is stored only when
+ * the remote system returned one (WSO2 stored a random id after a failed create).
  */
 @injectable()
 export class JobDelivery {
   constructor(
-    @inject(DATABASE) private readonly database: DatabaseHandle,
+    @inject(JobStore) private readonly store: JobStore,
     @inject(IdentityProviderService) private readonly idps: IdentityProviderService,
     @inject(ConnectorInstances) private readonly instances: ConnectorInstances,
     @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
@@ -59,39 +60,65 @@ export class JobDelivery {
 
   async deliver(job: ProvisioningJob, leaseOwner: string): Promise<DeliveryOutcome> {
     const started = Date.now();
+    const attempted = await this.attempt(job).catch((error: unknown): Attempted => ({ attempt: { kind: 'failed', error }, calls: [] }));
+    const durationMs = Date.now() - started;
+    const now = Date.now();
+    const decision = decideDelivery(attempted.attempt, job.attempts, this.settings, now);
+    return this.settle(job, leaseOwner, attempted, decision, durationMs, now);
+  }
+
+  private async attempt(job: ProvisioningJob): Promise<Attempted> {
     const calls: RemoteCallRecord[] = [];
-    let result: ProvisioningResult | GroupProvisioningResult | undefined;
-    let failure: unknown;
+    const target = await this.target(job);
+    if (target === 'disabled') return { attempt: { kind: 'blocked', reason: 'target-disabled' }, calls };
+    const { idp, connector } = target;
+    const remoteId = (await this.store.identity(job))?.remote_id ?? undefined;
+    const outcomeUnknown = job.lastError?.outcomeUnknown === true;
     let operation: { kind: string } | undefined;
     try {
-      const { idp, connector } = await this.target(job);
-      const identity = await this.identity(job);
       if (job.entityType === 'GROUP') {
-        const groupOperation = await this.buildGroupOperation(job, identity?.remote_id ?? undefined);
+        const group = job.payload.group ?? { displayName: job.entityName, members: [], added: [], removed: [] };
+        const built = buildGroupOperation(
+          { operation: job.operation, localId: job.entityId, tenant: job.tenant, group, outcomeUnknown },
+          await this.store.groupMemberFacts(job),
+          remoteId,
+        );
+        if (built.kind === 'waiting-for-members') return { attempt: { kind: 'blocked', reason: 'members-pending' }, calls };
+        const groupOperation = built.operation;
         operation = groupOperation;
-        result = await this.withDeadline(job, (signal) => {
+        const result = await this.withDeadline(job, (signal) => {
           const instance = this.instances.get(idp, connector);
           const manifest = this.idps.definitionOf(connector.connectorType).manifest;
           if (!manifest.capabilities.groups || !instance.provisionGroup) throw notSupported(manifest, 'groups');
           return instance.provisionGroup(groupOperation, { record: (c) => calls.push(c), signal, assertLinkable: this.linkGuard(job) });
         });
         await this.assertNotOwnedByAnother(job, result);
-      } else {
-        const userOperation = this.buildOperation(job, idp, identity?.remote_id ?? undefined);
-        operation = userOperation;
-        const userResult = await this.call(job, idp, connector, userOperation, calls);
-        result = userResult;
-        await this.assertNotOwnedByAnother(job, userResult);
+        return { attempt: { kind: 'delivered' }, operation, result, calls };
       }
+      const userOperation = buildUserOperation(
+        {
+          operation: job.operation,
+          localId: job.entityId,
+          username: job.entityName,
+          tenant: job.tenant,
+          claims: job.payload.claims,
+          ...(job.payload.changedClaims ? { changedClaims: job.payload.changedClaims } : {}),
+          resendAll: outcomeUnknown,
+        },
+        idp,
+        remoteId,
+      );
+      operation = userOperation;
+      const result = await this.call(job, idp, connector, userOperation, calls);
+      await this.assertNotOwnedByAnother(job, result);
+      return { attempt: { kind: 'delivered' }, operation, result, calls };
     } catch (error) {
-      result = undefined;
-      failure = error;
+      return { attempt: { kind: 'failed', error }, ...(operation ? { operation } : {}), calls };
     }
-    const durationMs = Date.now() - started;
-    return this.settle(job, leaseOwner, operation, result, failure, calls, durationMs);
   }
 
-  private async target(job: ProvisioningJob): Promise<{ idp: IdentityProvider; connector: ConnectorConfiguration }> {
+  /** The job's IdP and connector; a deleted one is a failure, a disabled one makes the job wait. */
+  private async target(job: ProvisioningJob): Promise<{ idp: IdentityProvider; connector: ConnectorConfiguration } | 'disabled'> {
     const idp = await this.idps.get(job.tenant, job.idpId).catch((error: unknown) => {
       if (isProvisioningError(error) && error.kind === 'not-found') return undefined;
       throw error;
@@ -99,12 +126,8 @@ export class JobDelivery {
     if (!idp) throw new ValidationError(`identity provider "${job.idpName}" no longer exists`);
     const connector = idp.connectors.find((c) => c.connectorType === job.connectorType);
     if (!connector) throw new ValidationError(`identity provider "${idp.name}" no longer has a ${job.connectorType} connector`);
-    if (!connector.isEnabled || !idp.isEnabled) {
-      // Maintenance, not failure: queued work waits (without spending attempts) until it is enabled again.
-      throw new UpstreamThrottledError(`${idp.isEnabled ? `the ${job.connectorType} connector of "${idp.name}"` : `identity provider "${idp.name}"`} is disabled; the job waits`, {
-        remoteCode: 'CONNECTOR_DISABLED',
-      });
-    }
+    // Maintenance, not failure: queued work waits (without spending attempts) until it is enabled again.
+    if (!connector.isEnabled || !idp.isEnabled) return 'disabled';
     return { idp, connector };
   }
 
@@ -116,7 +139,7 @@ export class JobDelivery {
    */
   private linkGuard(job: ProvisioningJob): (remote: { remoteId: string; remoteName?: string }) => Promise<void> {
     return async ({ remoteId, remoteName }) => {
-      const owner = await this.ownerOf(job, remoteId);
+      const owner = await this.store.ownerOf(job, remoteId);
       if (owner) {
         throw new UpstreamRejectedError(
           `The remote account ${remoteId}${remoteName ? ` (${remoteName})` : ''} already belongs to local ${job.entityType === 'GROUP' ? 'group' : 'user'} "${owner}"; nothing was written to it. Give them distinct remote ${job.entityType === 'GROUP' ? 'names' : 'usernames'}`,
@@ -130,60 +153,6 @@ export class JobDelivery {
   private async assertNotOwnedByAnother(job: ProvisioningJob, result: ProvisioningResult | GroupProvisioningResult): Promise<void> {
     if (result.outcome !== 'linked' || !result.remoteId) return;
     await this.linkGuard(job)({ remoteId: result.remoteId, ...(result.remoteName ? { remoteName: result.remoteName } : {}) });
-  }
-
-  /** The other local entity provisioned to this remote id on this target, if any. */
-  private async ownerOf(job: ProvisioningJob, remoteId: string): Promise<string | undefined> {
-    const owner = await this.database.db
-      .selectFrom('provisioned_identities')
-      .select(['entity_name'])
-      .where('idp_id', '=', job.idpId)
-      .where('connector_type', '=', job.connectorType)
-      .where('entity_type', '=', job.entityType)
-      .where('remote_id', '=', remoteId)
-      .where('entity_id', '!=', job.entityId)
-      .where('state', '=', 'provisioned')
-      .executeTakeFirst();
-    return owner?.entity_name;
-  }
-
-  private identity(job: ProvisioningJob, db: Kysely<Database> | Transaction<Database> = this.database.db) {
-    return db
-      .selectFrom('provisioned_identities')
-      .selectAll()
-      .where('idp_id', '=', job.idpId)
-      .where('connector_type', '=', job.connectorType)
-      .where('entity_id', '=', job.entityId)
-      .executeTakeFirst();
-  }
-
-  /** Maps claims to remote attributes; an update of a user with no remote account becomes a create. */
-  buildOperation(job: ProvisioningJob, idp: IdentityProvider, remoteId: string | undefined): ProvisioningOperation {
-    const claims = mapRoles(job.payload.claims, idp.roles.mappings);
-    const allAttributes = computeOutboundAttributes(claims, idp.claims);
-    let kind: OperationKind = job.operation;
-    if (kind === 'update' && !remoteId) kind = 'create';
-    let attributes = allAttributes;
-    // After an attempt whose outcome is unknown (timeout after sending), re-send the whole latest
-    // state: a late-landing older PATCH is then repaired by this one instead of leaving stale fields.
-    const resendAll = job.lastError?.outcomeUnknown === true;
-    if (kind === 'update' && !resendAll) {
-      attributes = computeOutboundAttributes(claims, idp.claims, {
-        onlyChangedLocalClaims: new Set(job.payload.changedClaims ?? []),
-      });
-    } else if (kind === 'deprovision') {
-      attributes = [];
-    }
-    return {
-      kind,
-      entityType: 'USER',
-      localId: job.entityId,
-      username: job.entityName,
-      tenantDomain: job.tenant,
-      attributes,
-      allAttributes,
-      ...(remoteId ? { remoteId } : {}),
-    };
   }
 
   private async call(
@@ -223,219 +192,66 @@ export class JobDelivery {
     }
   }
 
-  /**
-   * A group operation with its members' remote ids on this target. A member whose own create is still
-   * queued for this target makes the group job wait (retry) so membership never refers to a missing
-   * account; members not provisioned there (e.g. outside provisioning roles) are left out.
-   */
-  private async buildGroupOperation(job: ProvisioningJob, remoteId: string | undefined): Promise<GroupProvisioningOperation> {
-    const group = job.payload.group ?? { displayName: job.entityName, members: [], added: [], removed: [] };
-    const ids = [...new Set([...group.members, ...group.added, ...group.removed].map((m) => m.localId))];
-    const memberIds = [...new Set(group.members.map((m) => m.localId))];
-    // Open member jobs are read before the identities: a member job that settles in between then has
-    // its identity read, and one still open is seen as open (read the other way round, a job settling
-    // in between was neither open nor provisioned, and the member was silently left out).
-    const open = memberIds.length === 0 ? [] : await this.database.db
-      .selectFrom('provisioning_jobs')
-      .select('entity_id')
-      .where('idp_id', '=', job.idpId)
-      .where('connector_type', '=', job.connectorType)
-      .where('entity_type', '=', 'USER')
-      .where('entity_id', 'in', memberIds)
-      .where('state', 'in', ['pending', 'running', 'retrying'])
-      .execute();
-    const identities = ids.length === 0 ? [] : await this.database.db
-      .selectFrom('provisioned_identities')
-      .select(['entity_id', 'remote_id', 'state'])
-      .where('idp_id', '=', job.idpId)
-      .where('connector_type', '=', job.connectorType)
-      .where('entity_type', '=', 'USER')
-      .where('entity_id', 'in', ids)
-      .execute();
-    const remoteOf = new Map(identities.filter((i) => i.remote_id && i.state === 'provisioned').map((i) => [i.entity_id, i.remote_id!] as const));
-    // A removed member may already be deprovisioned (its own job ran first): still remove it by its id.
-    const anyRemoteOf = new Map(identities.filter((i) => i.remote_id).map((i) => [i.entity_id, i.remote_id!] as const));
-    const pending = new Set(open.map((o) => o.entity_id));
-    if (group.members.some((m) => !remoteOf.has(m.localId) && pending.has(m.localId))) {
-      throw new UpstreamUnavailableError('waiting for group members to be provisioned first', { remoteCode: 'MEMBERS_PENDING', details: { waitingForMembers: true } });
-    }
-    const withRemote = (list: Array<{ localId: string; username: string }>, ids: Map<string, string> = remoteOf) =>
-      list.filter((m) => ids.has(m.localId)).map((m) => ({ localId: m.localId, username: m.username, remoteId: ids.get(m.localId) }));
-    // Group jobs carry deltas; after a lost delta (an earlier job of this group failed or was
-    // discarded, or this one's outcome is unknown) the remote membership is replaced as a whole.
-    const previous = await this.database.db
-      .selectFrom('provisioning_jobs')
-      .select('state')
-      .where('idp_id', '=', job.idpId)
-      .where('connector_type', '=', job.connectorType)
-      .where('chain_key', '=', `group:${job.entityId}`)
-      .where('id', '<', job.id)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    const resync = job.lastError?.outcomeUnknown === true || previous?.state === 'failed' || previous?.state === 'discarded';
-    const added = resync ? group.members : group.added;
-    let kind: GroupProvisioningOperation['kind'] = job.operation === 'deprovision' ? 'delete' : job.operation;
-    if (kind === 'update' && !remoteId) kind = 'create';
-    if (kind === 'create' && remoteId) kind = 'update';
-    return {
-      kind,
-      entityType: 'GROUP',
-      localId: job.entityId,
-      displayName: group.displayName,
-      tenantDomain: job.tenant,
-      members: withRemote(group.members),
-      addedMembers: withRemote(added),
-      removedMembers: withRemote(group.removed, anyRemoteOf),
-      ...(resync ? { replaceMembers: true } : {}),
-      ...(remoteId ? { remoteId } : {}),
-    };
-  }
-
-  private async settle(
-    job: ProvisioningJob,
-    leaseOwner: string,
-    operation: { kind: string } | undefined,
-    result: ProvisioningResult | GroupProvisioningResult | undefined,
-    failure: unknown,
-    calls: RemoteCallRecord[],
-    durationMs: number,
-  ): Promise<DeliveryOutcome> {
-    const now = Date.now();
-    const error = failure === undefined ? undefined : toJobError(failure);
-    const throttled = error?.kind === 'upstream-throttled';
-    const pausedUntil = throttled ? now + Math.max((failure as { retryAfterMs?: number }).retryAfterMs ?? 0, this.settings.throttlePauseMs) : undefined;
-    // Throttling is not a failure of this job: it waits for the pause and keeps its attempt budget.
-    // A group waiting for its members' creates is not failing either: it waits without spending attempts.
-    // Marked by this engine (details), never by a remote answer.
-    const waiting = (failure as { details?: { waitingForMembers?: unknown } } | undefined)?.details?.waitingForMembers === true;
-    const decision =
-      failure === undefined
-        ? undefined
-        : throttled
-          ? { retry: true as const, delayMs: pausedUntil! - now }
-          : waiting
-            ? { retry: true as const, delayMs: Math.min(this.settings.maxBackoffMs, this.settings.initialBackoffMs * 4) }
-            : decideAfterFailure(failure, job.attempts, this.settings);
-    const state: DeliveryOutcome['state'] = !error ? 'succeeded' : decision?.retry ? 'retrying' : 'failed';
-    if (error && !isProvisioningError(failure)) {
+  private async settle(job: ProvisioningJob, leaseOwner: string, attempted: Attempted, decision: DeliveryDecision, durationMs: number, now: number): Promise<DeliveryOutcome> {
+    const { attempt, operation, result, calls } = attempted;
+    const failure = attempt.kind === 'failed' ? attempt.error : undefined;
+    const error = attempt.kind === 'failed' ? toJobError(failure) : attempt.kind === 'blocked' ? blockedError(attempt.reason) : undefined;
+    if (failure !== undefined && !isProvisioningError(failure)) {
       this.logger.error({ err: failure, jobId: job.id }, 'unexpected error while delivering a provisioning job');
     }
+    const state = stateAfter(decision);
+    if (decision.kind === 'pause') await this.store.pause(job.idpId, job.connectorType, decision.until);
     const lastCall = calls.at(-1);
-    let lost = false;
-    let settledWith: number[] = [];
-    await this.database.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('provisioning_jobs')
-        .set({
-          state,
-          updated_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
-          last_error: error ? JSON.stringify(error) : null,
-          next_attempt_at: decision?.retry ? now + decision.delayMs : job.nextAttemptAt,
-          completed_at: state === 'retrying' ? null : now,
-          ...(throttled || waiting ? { attempts: Math.max(0, job.attempts - 1) } : {}),
-        })
-        .where('id', '=', job.id)
-        .where('lease_owner', '=', leaseOwner)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) {
-        // Our lease was taken over (we were too slow); the new owner records its own outcome.
-        lost = true;
-        return;
-      }
-      if (state !== 'retrying') {
-        // Updates coalesced into this job settle with it.
-        const followers = await trx
-          .selectFrom('provisioning_jobs')
-          .select('id')
-          .where('coalesced_into', '=', job.id)
-          .where('state', 'in', state === 'succeeded' ? ['pending', 'failed'] : ['pending'])
-          .execute();
-        settledWith = followers.map((f) => f.id);
-        await trx
-          .updateTable('provisioning_jobs')
-          .set({ state, updated_at: now, completed_at: now, last_error: error ? JSON.stringify(error) : null })
-          .where('coalesced_into', '=', job.id)
-          .where('state', 'in', state === 'succeeded' ? ['pending', 'failed'] : ['pending'])
-          .execute();
-      }
-      await trx
-        .insertInto('provisioning_attempts')
-        .values({
-          job_id: job.id,
-          tenant: job.tenant,
-          idp_id: job.idpId,
-          idp_name: job.idpName,
-          connector_type: job.connectorType,
-          entity_id: job.entityId,
-          entity_name: job.entityName,
+    const deprovisioned = (kind: string | undefined) => kind === 'deprovision' || kind === 'delete';
+    const { lost, settledWith } = await this.store.settle(
+      job,
+      leaseOwner,
+      {
+        state,
+        ...(error ? { error } : {}),
+        ...(decision.kind === 'retry' || decision.kind === 'wait' ? { nextAttemptAt: decision.at } : decision.kind === 'pause' ? { nextAttemptAt: decision.until } : {}),
+        giveBackAttempt: decision.kind === 'pause' || decision.kind === 'wait',
+        attempt: {
           operation: operation?.kind ?? job.operation,
           calls: JSON.stringify(calls),
-          outcome: result ? result.outcome : state === 'retrying' ? 'retrying' : 'failed',
+          outcome: result ? result.outcome : attempt.kind === 'blocked' ? 'waiting' : state === 'retrying' ? 'retrying' : 'failed',
           http_status: error?.status ?? lastCall?.status ?? null,
           remote_code: error?.remoteCode ?? null,
           remote_message: error?.remoteMessage ?? error?.message ?? result?.note ?? null,
           remote_id: result?.remoteId ?? null,
           duration_ms: durationMs,
-          at: now,
-        })
-        .execute();
-      const existing = await this.identity(job, trx);
-      const remoteId = result?.remoteId ?? existing?.remote_id ?? null;
-      const identityState = result
-        ? result.outcome === 'deprovisioned' || result.outcome === 'deleted' || operation?.kind === 'deprovision' || operation?.kind === 'delete'
-          ? 'deprovisioned'
-          : 'provisioned'
-        : (existing?.state ?? 'failed');
-      const values = {
-        tenant: job.tenant,
-        idp_id: job.idpId,
-        connector_type: job.connectorType,
-        entity_type: job.entityType,
-        entity_id: job.entityId,
-        entity_name: job.entityName,
-        remote_id: remoteId,
-        remote_name: result?.remoteName ?? existing?.remote_name ?? null,
-        state: identityState,
-        last_job_id: job.id,
-        last_attempt_at: now,
-        last_error: error ? JSON.stringify(error) : null,
-        updated_at: now,
-      };
-      if (existing) {
-        await trx
-          .updateTable('provisioned_identities')
-          .set(values)
-          .where('idp_id', '=', job.idpId)
-          .where('connector_type', '=', job.connectorType)
-          .where('entity_id', '=', job.entityId)
-          .execute();
-      } else {
-        await trx.insertInto('provisioned_identities').values(values).execute();
-      }
-    });
+        },
+        identity: (existing) => ({
+          remoteId: result?.remoteId ?? existing?.remote_id ?? null,
+          remoteName: result?.remoteName ?? existing?.remote_name ?? null,
+          state: result ? (result.outcome === 'deprovisioned' || result.outcome === 'deleted' || deprovisioned(operation?.kind) ? 'deprovisioned' : 'provisioned') : (existing?.state ?? 'failed'),
+        }),
+      },
+      now,
+    );
     const log = this.logger.child({ jobId: job.id, idp: job.idpName, connector: job.connectorType, user: job.entityName, op: operation?.kind ?? job.operation });
     if (state === 'succeeded') log.info({ outcome: result?.outcome, remoteId: result?.remoteId, durationMs }, 'provisioning job delivered');
+    else if (attempt.kind === 'blocked') log.debug({ reason: attempt.reason }, 'provisioning job waits');
     else log.warn({ state, attempts: job.attempts, error }, state === 'retrying' ? 'provisioning attempt failed; will retry' : 'provisioning job failed');
-    return { jobId: job.id, state, result, error, durationMs, settledWith, lost, ...(pausedUntil !== undefined ? { pausedUntil } : {}) };
+    return {
+      jobId: job.id,
+      state,
+      decision,
+      ...(result ? { result } : {}),
+      ...(error ? { error } : {}),
+      durationMs,
+      settledWith,
+      lost,
+      ...(decision.kind === 'pause' ? { pausedUntil: decision.until } : {}),
+    };
   }
 }
 
-/**
- * IdP role mappings (local role -> IdP role): with mappings, the role claim carries the mapped IdP roles
- * of the user's local roles, and unmapped local roles are not sent; without mappings, roles pass as they are.
- */
-export function mapRoles(claims: Record<string, string>, mappings: ReadonlyArray<{ idpRole: string; localRole: string }>): Record<string, string> {
-  const roles = claims[ROLE_CLAIM];
-  if (mappings.length === 0 || roles === undefined) return claims;
-  // In the order of the mappings: the first mapping is the preferred role for single-valued fields.
-  const held = new Set(roles.split(',').map((r) => r.trim().toLowerCase()));
-  const mapped = [...new Set(mappings.filter((m) => held.has(m.localRole.toLowerCase())).map((m) => m.idpRole))];
-  const next = { ...claims };
-  if (mapped.length > 0) next[ROLE_CLAIM] = mapped.join(',');
-  else delete next[ROLE_CLAIM];
-  return next;
+/** What an operator sees for a job that waits (not an error of the remote system). */
+function blockedError(reason: 'target-disabled' | 'members-pending'): JobError {
+  return reason === 'target-disabled'
+    ? { kind: 'waiting', message: 'the connector or its identity provider is disabled; the job waits until it is enabled' }
+    : { kind: 'waiting', message: 'waiting for group members to be provisioned first' };
 }
 
 function toJobError(error: unknown): JobError {

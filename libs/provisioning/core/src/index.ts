@@ -13,6 +13,12 @@ export type { ResidentProvisioningConfig, OutboundProvisioningTarget, EnabledTar
 export { ProvisioningOutbox, operationForTarget, ROLE_CLAIM, ACTIVE_CLAIM } from './outbox';
 export type { UserChange, GroupChange, EnqueuedJob } from './outbox';
 export { JobDelivery } from './delivery';
+export { JobStore } from './job-store';
+export type { NewJob, Settlement, JobListQuery } from './job-store';
+export { decideDelivery } from './delivery-policy';
+export type { DeliveryAttempt, DeliveryDecision } from './delivery-policy';
+export { buildUserOperation, buildGroupOperation, mapRoles } from './operation-builder';
+export type { UserOperationInput, GroupMemberFacts, GroupBuild } from './operation-builder';
 export type { DeliveryOutcome, AttemptObserver } from './delivery';
 export { ProvisioningWorker } from './worker';
 export { JOB_STATES, OPEN_JOB_STATES, toJob } from './jobs';

@@ -1,12 +1,11 @@
 import { inject, injectable } from 'inversify';
-import { computeOutboundAttributes } from '@provisioning/claims';
 import type { ConnectionTestReport, RemotePayloadPreview } from '@provisioning/connector-kit';
-import { ConflictError, NotFoundError, ValidationError } from '@provisioning/errors';
-import { DATABASE } from '@provisioning/persistence';
-import type { DatabaseHandle } from '@provisioning/persistence';
+import { ConflictError, ValidationError } from '@provisioning/errors';
 import { ConnectorInstances } from './connector-instances';
 import { IdentityProviderService } from './identity-provider-service';
-import { JOB_STATES, toJob } from './jobs';
+import { JobStore } from './job-store';
+import { JOB_STATES } from './jobs';
+import { buildUserOperation } from './operation-builder';
 import type { JobError, JobState, ProvisioningJob } from './jobs';
 import { ProvisioningOutbox } from './outbox';
 
@@ -48,7 +47,7 @@ export interface AttemptLog {
 @injectable()
 export class OperatorService {
   constructor(
-    @inject(DATABASE) private readonly database: DatabaseHandle,
+    @inject(JobStore) private readonly store: JobStore,
     @inject(IdentityProviderService) private readonly idps: IdentityProviderService,
     @inject(ConnectorInstances) private readonly instances: ConnectorInstances,
     @inject(ProvisioningOutbox) private readonly outbox: ProvisioningOutbox,
@@ -61,12 +60,7 @@ export class OperatorService {
     if (query.limit !== undefined && (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 1000)) {
       throw new ValidationError('limit must be an integer from 1 to 1000');
     }
-    let q = this.database.db.selectFrom('provisioning_jobs').selectAll().where('tenant', '=', tenant);
-    if (query.state) q = q.where('state', '=', query.state);
-    if (query.user) q = q.where('entity_name', '=', query.user);
-    if (query.idp) q = q.where('idp_name', '=', query.idp);
-    const rows = await q.orderBy('id', 'desc').limit(Math.min(query.limit ?? 100, 1000)).execute();
-    return rows.map(toJob);
+    return this.store.list(tenant, { ...(query.state ? { state: query.state as JobState } : {}), ...(query.user ? { user: query.user } : {}), ...(query.idp ? { idp: query.idp } : {}), ...(query.limit ? { limit: query.limit } : {}) });
   }
 
   /**
@@ -82,29 +76,11 @@ export class OperatorService {
     if (job.coalescedInto !== undefined) {
       throw new ConflictError(`Job ${id} was merged into job ${job.coalescedInto}; retry job ${job.coalescedInto}`);
     }
-    const later = await this.database.db
-      .selectFrom('provisioning_jobs')
-      .select(['id'])
-      .where('tenant', '=', tenant)
-      .where('idp_id', '=', job.idpId)
-      .where('connector_type', '=', job.connectorType)
-      .where((eb) => eb.or([eb('entity_id', '=', job.entityId), eb('chain_key', '=', job.entityName.toLowerCase())]))
-      .where('id', '>', id)
-      .where('state', '!=', 'discarded')
-      .where('coalesced_into', 'is', null)
-      .orderBy('id', 'desc')
-      .executeTakeFirst();
-    if (later) {
-      throw new ConflictError(`Job ${id} is superseded by job ${later.id} for the same user; retry or inspect job ${later.id} instead`);
+    const later = await this.store.laterInChain(job);
+    if (later !== undefined) {
+      throw new ConflictError(`Job ${id} is superseded by job ${later} for the same user; retry or inspect job ${later} instead`);
     }
-    const now = Date.now();
-    const result = await this.database.db
-      .updateTable('provisioning_jobs')
-      .set({ state: 'pending', attempts: 0, next_attempt_at: now, completed_at: null, updated_at: now })
-      .where('id', '=', id)
-      .where('state', '=', job.state)
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw new ConflictError(`Job ${id} changed meanwhile; look again`);
+    await this.store.requeue(id, job.state);
     this.outbox.committed();
     return this.job(tenant, id);
   }
@@ -113,40 +89,12 @@ export class OperatorService {
     const job = await this.job(tenant, id);
     if (job.state === 'running' || job.state === 'succeeded') throw new ConflictError(`Job ${id} is ${job.state} and cannot be discarded`);
     if (job.coalescedInto !== undefined) throw new ConflictError(`Job ${id} was merged into job ${job.coalescedInto}; discard that one`);
-    const now = Date.now();
-    await this.database.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('provisioning_jobs')
-        .set({ state: 'discarded', completed_at: now, updated_at: now })
-        .where('id', '=', id)
-        .where('state', '=', job.state)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) throw new ConflictError(`Job ${id} changed meanwhile; look again`);
-      await trx
-        .updateTable('provisioning_jobs')
-        .set({ state: 'discarded', completed_at: now, updated_at: now })
-        .where('coalesced_into', '=', id)
-        .where('state', 'in', ['pending', 'failed'])
-        .execute();
-    });
+    await this.store.discard(id, job.state);
     return this.job(tenant, id);
   }
 
   async status(tenant: string, username: string): Promise<IdentityStatus[]> {
-    const identities = await this.database.db
-      .selectFrom('provisioned_identities as p')
-      .innerJoin('identity_providers as i', 'i.id', 'p.idp_id')
-      .select(['i.name as idp', 'p.connector_type', 'p.remote_id', 'p.state', 'p.last_attempt_at', 'p.last_error', 'p.idp_id', 'p.entity_id'])
-      .where('p.tenant', '=', tenant)
-      .where('p.entity_name', '=', username)
-      .execute();
-    const open = await this.database.db
-      .selectFrom('provisioning_jobs')
-      .select(['idp_name', 'connector_type', 'state'])
-      .where('tenant', '=', tenant)
-      .where('entity_name', '=', username)
-      .where('state', 'in', ['pending', 'running', 'retrying'])
-      .execute();
+    const { identities, open } = await this.store.userStatus(tenant, username);
     const result: IdentityStatus[] = identities.map((row) => ({
       idp: row.idp,
       connector: row.connector_type,
@@ -165,10 +113,7 @@ export class OperatorService {
   }
 
   async logs(tenant: string, query: { user?: string; idp?: string; limit?: number }): Promise<AttemptLog[]> {
-    let q = this.database.db.selectFrom('provisioning_attempts').selectAll().where('tenant', '=', tenant);
-    if (query.user) q = q.where('entity_name', '=', query.user);
-    if (query.idp) q = q.where('idp_name', '=', query.idp);
-    const rows = await q.orderBy('id', 'desc').limit(Math.min(query.limit ?? 100, 1000)).execute();
+    const rows = await this.store.attempts(tenant, query);
     return rows.map((r) => ({
       id: r.id,
       jobId: r.job_id,
@@ -187,14 +132,16 @@ export class OperatorService {
     }));
   }
 
-  /** The exact remote payload a create of a user with these local claims would send; no side effect. */
+  /**
+   * The exact remote payload a create of a user with these local claims would send, built by the
+   * same code as delivery (role mappings included); no side effect.
+   */
   async preview(tenant: string, idpId: string, claims: Record<string, string>, username: string): Promise<Array<{ connector: string; preview: RemotePayloadPreview }>> {
     const idp = await this.idps.get(tenant, idpId);
-    const allAttributes = computeOutboundAttributes(claims, idp.claims);
+    const operation = buildUserOperation({ operation: 'create', localId: 'preview', username, tenant, claims }, idp, undefined);
     const out: Array<{ connector: string; preview: RemotePayloadPreview }> = [];
     for (const configuration of idp.connectors.filter((c) => c.isEnabled)) {
-      const instance = this.instances.get(idp, configuration);
-      const preview = await instance.preview({ kind: 'create', entityType: 'USER', localId: 'preview', username, tenantDomain: tenant, attributes: allAttributes, allAttributes });
+      const preview = await this.instances.get(idp, configuration).preview(operation);
       out.push({ connector: configuration.connectorType, preview });
     }
     return out;
@@ -207,8 +154,6 @@ export class OperatorService {
   }
 
   private async job(tenant: string, id: number): Promise<ProvisioningJob> {
-    const row = await this.database.db.selectFrom('provisioning_jobs').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
-    if (!row) throw new NotFoundError(`Provisioning job ${id} does not exist`);
-    return toJob(row);
+    return this.store.get(tenant, id);
   }
 }

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
-import type { Insertable, Transaction } from 'kysely';
-import type { Database, ProvisioningJobTable } from '@provisioning/persistence';
+import type { Transaction } from 'kysely';
+import type { Database } from '@provisioning/persistence';
+import { JobStore } from './job-store';
 import type { GroupJobPayload, JobOperation, JobPayload } from './jobs';
 import { ResidentServiceProviderService } from './resident-service-provider';
 import { CORE_LOGGER } from './tokens';
@@ -55,32 +56,6 @@ export function operationForTarget(change: UserChange, provisioningRoles: readon
   return undefined;
 }
 
-type NewJob = Pick<
-  Insertable<ProvisioningJobTable>,
-  'tenant' | 'entity_type' | 'entity_id' | 'entity_name' | 'chain_key' | 'operation' | 'idp_id' | 'idp_name' | 'connector_type' | 'payload'
->;
-
-/** A new pending job, due now. */
-async function insertJob(trx: Transaction<Database>, now: number, job: NewJob): Promise<number> {
-  const row = await trx
-    .insertInto('provisioning_jobs')
-    .values({
-      ...job,
-      state: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      lease_owner: null,
-      lease_expires_at: null,
-      last_error: null,
-      created_at: now,
-      updated_at: now,
-      completed_at: null,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
 /** A committed change of a group (its user members are flattened through nested groups). */
 export interface GroupChange {
   tenant: string;
@@ -109,6 +84,7 @@ export class ProvisioningOutbox {
 
   constructor(
     @inject(ResidentServiceProviderService) private readonly resident: ResidentServiceProviderService,
+    @inject(JobStore) private readonly store: JobStore,
     @inject(CORE_LOGGER) private readonly logger: CoreLogger,
   ) {}
 
@@ -121,7 +97,7 @@ export class ProvisioningOutbox {
     for (const { target, idp, connector } of await this.resident.enabledTargets(change.tenant, trx, skipped)) {
       const operation = operationForTarget(change, idp.roles.outboundProvisioningRoles);
       if (!operation) continue;
-      const id = await insertJob(trx, now, {
+      const id = await this.store.enqueue(trx, {
         tenant: change.tenant,
         entity_type: 'USER',
         entity_id: change.userId,
@@ -132,7 +108,7 @@ export class ProvisioningOutbox {
         idp_name: idp.name,
         connector_type: connector.connectorType,
         payload: JSON.stringify(payload),
-      });
+      }, now);
       jobs.push({ id, operation, idpName: idp.name, connectorType: connector.connectorType, blocking: target.blocking || connector.blockingEnabled });
     }
     return jobs;
@@ -149,7 +125,7 @@ export class ProvisioningOutbox {
       if (!definition.manifest.capabilities.groups) continue;
       const payload: JobPayload = { claims: {}, group: change.group };
       const operation: JobOperation = change.operation === 'delete' ? 'deprovision' : change.operation;
-      const id = await insertJob(trx, now, {
+      const id = await this.store.enqueue(trx, {
         tenant: change.tenant,
         entity_type: 'GROUP',
         entity_id: change.groupId,
@@ -160,7 +136,7 @@ export class ProvisioningOutbox {
         idp_name: idp.name,
         connector_type: connector.connectorType,
         payload: JSON.stringify(payload),
-      });
+      }, now);
       jobs.push({ id, operation, idpName: idp.name, connectorType: connector.connectorType, blocking: false });
     }
     return jobs;

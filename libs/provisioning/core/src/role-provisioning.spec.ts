@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapRoles } from './delivery';
+import { mapRoles } from './operation-builder';
 import { operationForTarget, ROLE_CLAIM } from './outbox';
 import type { UserChange } from './outbox';
 

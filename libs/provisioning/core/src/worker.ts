@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
-import { DATABASE } from '@provisioning/persistence';
-import type { DatabaseHandle } from '@provisioning/persistence';
-import { absorbFollowers, dueChainHeads, expiredLeases, leaseJob, targetKey, targetsWithDueJobs } from './claim-queries';
-import type { JobRow, JobTarget } from './claim-queries';
 import { JobDelivery } from './delivery';
 import type { AttemptObserver, DeliveryOutcome } from './delivery';
 import { FairShare } from './fair-share';
 import type { Lane } from './fair-share';
-import { toJob } from './jobs';
+import { JobStore, targetKey } from './job-store';
+import type { JobRow, JobTarget } from './job-store';
 import type { JobState, ProvisioningJob } from './jobs';
 import type { CoreLogger } from './logger';
 import { ProvisioningOutbox } from './outbox';
@@ -39,11 +36,10 @@ export class ProvisioningWorker {
   readonly #share = new FairShare();
   readonly #waiters = new Map<number, Waiter[]>();
   readonly #observers = new Set<AttemptObserver>();
-  readonly #pauses = new Map<string, number>();
   #unsubscribe: (() => void) | undefined;
 
   constructor(
-    @inject(DATABASE) private readonly database: DatabaseHandle,
+    @inject(JobStore) private readonly store: JobStore,
     @inject(JobDelivery) private readonly delivery: JobDelivery,
     @inject(ProvisioningOutbox) private readonly outbox: ProvisioningOutbox,
     @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
@@ -84,12 +80,7 @@ export class ProvisioningWorker {
     if (finished === 'timeout') {
       const ids = [...this.#inFlight.keys()];
       if (ids.length > 0) {
-        await this.database.db
-          .updateTable('provisioning_jobs')
-          .set({ state: 'retrying', lease_owner: null, lease_expires_at: null, next_attempt_at: Date.now(), updated_at: Date.now() })
-          .where('id', 'in', ids)
-          .where('lease_owner', '=', this.owner)
-          .execute();
+        await this.store.release(ids, this.owner);
         this.logger.warn({ jobs: ids }, 'released in-flight provisioning jobs at shutdown; they stay queued');
       }
     }
@@ -115,19 +106,15 @@ export class ProvisioningWorker {
         }),
     );
     // Jobs may have finished before we started listening.
-    const rows = await this.database.db.selectFrom('provisioning_jobs').select(['id', 'state']).where('id', 'in', jobIds).execute();
-    for (const row of rows) if (row.state === 'succeeded' || row.state === 'failed' || row.state === 'discarded') this.notify(row.id, row.state as JobState);
+    for (const [id, state] of await this.store.states(jobIds)) if (state === 'succeeded' || state === 'failed' || state === 'discarded') this.notify(id, state);
     this.wake();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(waits), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
-    for (const id of jobIds) {
-      this.#waiters.delete(id);
-      if (!states.has(id)) {
-        const row = await this.database.db.selectFrom('provisioning_jobs').select('state').where('id', '=', id).executeTakeFirst();
-        states.set(id, (row?.state ?? 'pending') as JobState);
-      }
-    }
+    for (const id of jobIds) this.#waiters.delete(id);
+    const unresolved = jobIds.filter((id) => !states.has(id));
+    const current = await this.store.states(unresolved);
+    for (const id of unresolved) states.set(id, current.get(id) ?? 'pending');
     return states;
   }
 
@@ -171,7 +158,6 @@ export class ProvisioningWorker {
       .deliver(job, this.owner)
       .then((outcome: DeliveryOutcome) => {
         if (outcome.lost) return;
-        if (outcome.pausedUntil !== undefined) this.pause(job.idpId, job.connectorType, outcome.pausedUntil);
         if (outcome.state !== 'retrying') {
           this.notify(job.id, outcome.state);
           for (const id of outcome.settledWith) this.notify(id, outcome.state);
@@ -197,12 +183,8 @@ export class ProvisioningWorker {
   }
 
   private async renewLease(id: number): Promise<void> {
-    await this.database.db
-      .updateTable('provisioning_jobs')
-      .set({ lease_expires_at: Date.now() + this.settings.leaseMs })
-      .where('id', '=', id)
-      .where('lease_owner', '=', this.owner)
-      .execute()
+    await this.store
+      .renewLease(id, this.owner, Date.now() + this.settings.leaseMs)
       .catch((error: unknown) => this.logger.warn({ err: error, jobId: id }, 'lease renewal failed'));
   }
 
@@ -217,11 +199,9 @@ export class ProvisioningWorker {
    */
   private async claim(limit: number): Promise<ProvisioningJob[]> {
     const now = Date.now();
-    const db = this.database.db;
     const inFlight = [...this.#inFlight.keys()];
-    const paused = this.pausedTargets(now);
     const targetCap = Math.min(this.settings.targetConcurrency, this.settings.concurrency);
-    const [due, expired] = await Promise.all([targetsWithDueJobs(db, now), expiredLeases(db, now, inFlight)]);
+    const [due, expired, paused] = await Promise.all([this.store.claimableTargets(now), this.store.expiredLeases(now, inFlight), this.store.pausedTargets(now)]);
     const lanes = new Map<string, Lane & { target: JobTarget; due: boolean; takeOvers: JobRow[] }>();
     const laneOf = (target: JobTarget) => {
       const key = targetKey(target.idpId, target.connectorType);
@@ -236,39 +216,11 @@ export class ProvisioningWorker {
     for (const target of due) laneOf(target).due = true;
     for (const row of expired) laneOf({ tenant: row.tenant, idpId: row.idp_id, connectorType: row.connector_type }).takeOvers.push(row);
     const picked = await this.#share.pick([...lanes.values()], limit, async (lane, max) => {
-      const heads = lane.due && lane.takeOvers.length < max ? await dueChainHeads(db, lane.target, now, max - lane.takeOvers.length, inFlight) : [];
+      const heads = lane.due && lane.takeOvers.length < max ? await this.store.dueChainHeads(lane.target, now, max - lane.takeOvers.length, inFlight) : [];
       return [...lane.takeOvers, ...heads].slice(0, max);
     });
-    if (picked.length === 0) return [];
-    return db.transaction().execute(async (trx) => {
-      const claimed: ProvisioningJob[] = [];
-      for (const row of picked) {
-        if (claimed.some((c) => c.idpId === row.idp_id && c.connectorType === row.connector_type && (c.entityId === row.entity_id || c.entityName.toLowerCase() === row.chain_key))) continue;
-        if (!(await leaseJob(trx, row, this.owner, now, this.settings.leaseMs))) continue;
-        let payload = row.payload;
-        if (row.operation !== 'deprovision' && row.entity_type !== 'GROUP') {
-          const coalesced = await absorbFollowers(trx, row, now);
-          if (coalesced.absorbed.length > 0) this.logger.debug({ jobId: row.id, absorbed: coalesced.absorbed }, 'coalesced pending updates into one job');
-          payload = coalesced.payload;
-        }
-        claimed.push(toJob({ ...row, payload, state: 'running', lease_owner: this.owner, attempts: row.attempts + 1 }));
-      }
-      return claimed;
-    });
-  }
-
-  /** A connector that reported a rate limit is left alone until its pause ends. */
-  pause(idpId: string, connectorType: string, untilMs: number): void {
-    const key = targetKey(idpId, connectorType);
-    if ((this.#pauses.get(key) ?? 0) < untilMs) this.#pauses.set(key, untilMs);
-  }
-
-  private pausedTargets(now: number): Set<string> {
-    const out = new Set<string>();
-    for (const [key, until] of this.#pauses) {
-      if (until <= now) this.#pauses.delete(key);
-      else out.add(key);
-    }
-    return out;
+    return this.store.lease(picked, this.owner, now, this.settings.leaseMs, (jobId, absorbed) =>
+      this.logger.debug({ jobId, absorbed }, 'coalesced pending updates into one job'),
+    );
   }
 }

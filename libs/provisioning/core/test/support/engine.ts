@@ -12,6 +12,7 @@ import {
   ConnectorRegistry,
   IdentityProviderService,
   JobDelivery,
+  JobStore,
   ProvisioningOutbox,
   ProvisioningWorker,
   ResidentServiceProviderService,
@@ -40,8 +41,9 @@ export async function startTestEngine(prefix: string, definitions: readonly Conn
   const egress = new EgressPolicy({ allowedHosts: ['127.0.0.1', 'localhost'] });
   const idps = new IdentityProviderService(database, registry, new SecretBox(randomBytes(32)), egress);
   const resident = new ResidentServiceProviderService(database, idps, registry);
-  const outbox = new ProvisioningOutbox(resident, silentLogger);
-  const delivery = new JobDelivery(database, idps, new ConnectorInstances(registry, settings, silentLogger, createOutboundHttp(egress)), settings, silentLogger);
-  const worker = new ProvisioningWorker(database, delivery, outbox, settings, silentLogger);
+  const store = new JobStore(database);
+  const outbox = new ProvisioningOutbox(resident, store, silentLogger);
+  const delivery = new JobDelivery(store, idps, new ConnectorInstances(registry, settings, silentLogger, createOutboundHttp(egress)), settings, silentLogger);
+  const worker = new ProvisioningWorker(store, delivery, outbox, settings, silentLogger);
   return { database, idps, resident, outbox, worker };
 }

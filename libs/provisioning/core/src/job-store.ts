@@ -1,0 +1,438 @@
+import { inject, injectable } from 'inversify';
+import { sql } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import { ConflictError, NotFoundError } from '@provisioning/errors';
+import { DATABASE } from '@provisioning/persistence';
+import type { Database, DatabaseHandle, ProvisionedIdentityTable, ProvisioningAttemptTable, ProvisioningJobTable } from '@provisioning/persistence';
+import { absorbFollowers, dueChainHeads, expiredLeases, leaseJob, targetKey, targetsWithDueJobs } from './claim-queries';
+import type { JobRow, JobTarget } from './claim-queries';
+import type { GroupMemberFacts } from './operation-builder';
+import { OPEN_JOB_STATES, toJob } from './jobs';
+import type { JobError, JobPayload, JobState, ProvisioningJob } from './jobs';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** A new job, as the outbox writes it. */
+export type NewJob = Pick<
+  Insertable<ProvisioningJobTable>,
+  'tenant' | 'entity_type' | 'entity_id' | 'entity_name' | 'chain_key' | 'operation' | 'idp_id' | 'idp_name' | 'connector_type' | 'payload'
+>;
+
+/** How a delivery settles its job (computed by the delivery policy). */
+export interface Settlement {
+  state: 'succeeded' | 'retrying' | 'failed';
+  error?: JobError;
+  /** When a retrying job is due again. */
+  nextAttemptAt?: number;
+  /** Throttled or blocked: the attempt is given back. */
+  giveBackAttempt: boolean;
+  attempt: Omit<Insertable<ProvisioningAttemptTable>, 'job_id' | 'tenant' | 'idp_id' | 'idp_name' | 'connector_type' | 'entity_id' | 'entity_name' | 'at'>;
+  /** The provisioned identity after this attempt (undefined: leave it as it is, only recording the attempt). */
+  identity: { remoteId: string | null; remoteName: string | null; state: string } | ((existing: Selectable<ProvisionedIdentityTable> | undefined) => { remoteId: string | null; remoteName: string | null; state: string });
+}
+
+export interface JobListQuery {
+  state?: JobState;
+  user?: string;
+  idp?: string;
+  limit?: number;
+}
+
+/**
+ * The one owner of the job tables: `provisioning_jobs`, `provisioning_attempts`,
+ * `provisioned_identities` and `target_pauses`. Every statement on them lives here (and in
+ * `claim-queries.ts`, the claim's statements), so the outbox, the worker, delivery, the operator API
+ * and metrics speak to one store whose SQL can differ by dialect where it must: the claim locks its
+ * candidates with `FOR UPDATE SKIP LOCKED` on PostgreSQL (instances never wait for each other's
+ * claims), and identities are upserted.
+ */
+@injectable()
+export class JobStore {
+  constructor(@inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  private get db(): Kysely<Database> {
+    return this.database.db;
+  }
+
+  // --- writing jobs (inside the caller's transaction: the outbox) -------------------------------
+
+  /** A new pending job, due now, in the caller's transaction. */
+  async enqueue(trx: Transaction<Database>, job: NewJob, now = Date.now()): Promise<number> {
+    const row = await trx
+      .insertInto('provisioning_jobs')
+      .values({
+        ...job,
+        state: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        lease_owner: null,
+        lease_expires_at: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+        completed_at: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  // --- claiming -----------------------------------------------------------------------------
+
+  /**
+   * Targets with a due queued job, except targets whose connector or IdP is disabled: their jobs wait
+   * unclaimed until it is enabled again. Targets of deleted IdPs are included: their jobs must still
+   * be claimed, to fail visibly. (Paused targets are the worker's to skip: {@link pausedTargets}.)
+   */
+  async claimableTargets(now: number): Promise<JobTarget[]> {
+    const [due, disabled] = await Promise.all([targetsWithDueJobs(this.db, now), this.disabledTargets()]);
+    return due.filter((t) => !disabled.has(targetKey(t.idpId, t.connectorType)));
+  }
+
+  async expiredLeases(now: number, exclude: readonly number[]): Promise<JobRow[]> {
+    return expiredLeases(this.db, now, exclude);
+  }
+
+  async dueChainHeads(target: JobTarget, now: number, limit: number, exclude: readonly number[]): Promise<JobRow[]> {
+    return dueChainHeads(this.db, target, now, limit, exclude);
+  }
+
+  /**
+   * Leases the picked candidates in one transaction (one commit however many): on PostgreSQL the
+   * candidates are locked first with `FOR UPDATE SKIP LOCKED`, so an instance skips what another
+   * instance is claiming at this moment instead of waiting for it; the conditional UPDATE then makes
+   * every claim exclusive on both dialects. Pending updates right behind a leased create or update are
+   * coalesced into it. Two candidates of one chain are never leased together.
+   */
+  async lease(candidates: readonly JobRow[], owner: string, now: number, leaseMs: number, onCoalesced?: (jobId: number, absorbed: number[]) => void): Promise<ProvisioningJob[]> {
+    if (candidates.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      let rows = candidates;
+      if (this.database.dialect === 'postgres') {
+        const locked = await trx
+          .selectFrom('provisioning_jobs')
+          .select('id')
+          .where(
+            'id',
+            'in',
+            candidates.map((c) => c.id),
+          )
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        const ids = new Set(locked.map((l) => l.id));
+        rows = candidates.filter((c) => ids.has(c.id));
+      }
+      const claimed: ProvisioningJob[] = [];
+      for (const row of rows) {
+        if (claimed.some((c) => c.idpId === row.idp_id && c.connectorType === row.connector_type && (c.entityId === row.entity_id || c.entityName.toLowerCase() === row.chain_key))) continue;
+        if (!(await leaseJob(trx, row, owner, now, leaseMs))) continue;
+        let payload = row.payload;
+        if (row.operation !== 'deprovision' && row.entity_type !== 'GROUP') {
+          const coalesced = await absorbFollowers(trx, row, now);
+          if (coalesced.absorbed.length > 0) onCoalesced?.(row.id, coalesced.absorbed);
+          payload = coalesced.payload;
+        }
+        claimed.push(toJob({ ...row, payload, state: 'running', lease_owner: owner, attempts: row.attempts + 1 }));
+      }
+      return claimed;
+    });
+  }
+
+  async renewLease(id: number, owner: string, until: number): Promise<void> {
+    await this.db.updateTable('provisioning_jobs').set({ lease_expires_at: until }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+  }
+
+  /** Gives leased jobs back (shutdown): due again at once, for any instance. */
+  async release(ids: readonly number[], owner: string, now = Date.now()): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .updateTable('provisioning_jobs')
+      .set({ state: 'retrying', lease_owner: null, lease_expires_at: null, next_attempt_at: now, updated_at: now })
+      .where('id', 'in', [...ids])
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  // --- pauses (cluster-wide) ------------------------------------------------------------------
+
+  /** Leaves a target alone until `until`, on every instance (a later pause wins over an earlier one). */
+  async pause(idpId: string, connectorType: string, until: number): Promise<void> {
+    await this.db
+      .insertInto('target_pauses')
+      .values({ idp_id: idpId, connector_type: connectorType, paused_until: until })
+      .onConflict((oc) =>
+        oc.columns(['idp_id', 'connector_type']).doUpdateSet({
+          // The later of the stored and the new pause (SQLite's two-argument max(), PostgreSQL's greatest()).
+          paused_until: (eb) => eb.fn<number>(this.database.dialect === 'postgres' ? 'greatest' : 'max', [eb.ref('target_pauses.paused_until'), eb.ref('excluded.paused_until')]),
+        }),
+      )
+      .execute();
+  }
+
+  async pausedTargets(now: number): Promise<Set<string>> {
+    const rows = await this.db.selectFrom('target_pauses').select(['idp_id', 'connector_type']).where('paused_until', '>', now).execute();
+    return new Set(rows.map((r) => targetKey(r.idp_id, r.connector_type)));
+  }
+
+  private async disabledTargets(): Promise<Set<string>> {
+    const rows = await this.db
+      .selectFrom('idp_connectors as c')
+      .innerJoin('identity_providers as i', 'i.id', 'c.idp_id')
+      .select(['c.idp_id', 'c.connector_type'])
+      .where((eb) => eb.or([eb('c.enabled', '=', 0), eb('i.enabled', '=', 0)]))
+      .execute();
+    return new Set(rows.map((r) => targetKey(r.idp_id, r.connector_type)));
+  }
+
+  // --- what delivery reads ---------------------------------------------------------------------
+
+  async identity(job: Pick<ProvisioningJob, 'idpId' | 'connectorType' | 'entityId'>, db: Db = this.db): Promise<Selectable<ProvisionedIdentityTable> | undefined> {
+    return db
+      .selectFrom('provisioned_identities')
+      .selectAll()
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('entity_id', '=', job.entityId)
+      .executeTakeFirst();
+  }
+
+  /** The other local entity provisioned to this remote id on this target, if any. */
+  async ownerOf(job: Pick<ProvisioningJob, 'idpId' | 'connectorType' | 'entityId' | 'entityType'>, remoteId: string): Promise<string | undefined> {
+    const owner = await this.db
+      .selectFrom('provisioned_identities')
+      .select(['entity_name'])
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('entity_type', '=', job.entityType)
+      .where('remote_id', '=', remoteId)
+      .where('entity_id', '!=', job.entityId)
+      .where('state', '=', 'provisioned')
+      .executeTakeFirst();
+    return owner?.entity_name;
+  }
+
+  /**
+   * What a group job needs to know about its members on its target. Open member jobs are read before
+   * the identities: a member job that settles in between then has its identity read, and one still
+   * open is seen as open (read the other way round, a job settling in between would be neither).
+   */
+  async groupMemberFacts(job: ProvisioningJob): Promise<GroupMemberFacts> {
+    const group = job.payload.group ?? { displayName: job.entityName, members: [], added: [], removed: [] };
+    const memberIds = [...new Set(group.members.map((m) => m.localId))];
+    const ids = [...new Set([...group.members, ...group.added, ...group.removed].map((m) => m.localId))];
+    const open = memberIds.length === 0 ? [] : await this.db
+      .selectFrom('provisioning_jobs')
+      .select('entity_id')
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('entity_type', '=', 'USER')
+      .where('entity_id', 'in', memberIds)
+      .where('state', 'in', [...OPEN_JOB_STATES])
+      .execute();
+    const identities = ids.length === 0 ? [] : await this.db
+      .selectFrom('provisioned_identities')
+      .select(['entity_id', 'remote_id', 'state'])
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('entity_type', '=', 'USER')
+      .where('entity_id', 'in', ids)
+      .execute();
+    const previous = await this.db
+      .selectFrom('provisioning_jobs')
+      .select('state')
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('chain_key', '=', `group:${job.entityId}`)
+      .where('id', '<', job.id)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return {
+      provisioned: new Map(identities.filter((i) => i.remote_id && i.state === 'provisioned').map((i) => [i.entity_id, i.remote_id!] as const)),
+      known: new Map(identities.filter((i) => i.remote_id).map((i) => [i.entity_id, i.remote_id!] as const)),
+      pending: new Set(open.map((o) => o.entity_id)),
+      ...(previous ? { previousState: previous.state as JobState } : {}),
+    };
+  }
+
+  // --- settling --------------------------------------------------------------------------------
+
+  /**
+   * Records an attempt in one transaction: the job's new state (only while this owner still holds
+   * the lease; otherwise another worker took it over and records its own outcome: `lost`), the jobs
+   * coalesced into it settling with it, the attempt's log row, and the provisioned identity (upserted).
+   */
+  async settle(job: ProvisioningJob, owner: string, settlement: Settlement, now = Date.now()): Promise<{ lost: boolean; settledWith: number[] }> {
+    const { state, error } = settlement;
+    const lastError = error ? JSON.stringify(error) : null;
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('provisioning_jobs')
+        .set({
+          state,
+          updated_at: now,
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: lastError,
+          next_attempt_at: settlement.nextAttemptAt ?? job.nextAttemptAt,
+          completed_at: state === 'retrying' ? null : now,
+          ...(settlement.giveBackAttempt ? { attempts: Math.max(0, job.attempts - 1) } : {}),
+        })
+        .where('id', '=', job.id)
+        .where('lease_owner', '=', owner)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return { lost: true, settledWith: [] };
+      let settledWith: number[] = [];
+      if (state !== 'retrying') {
+        const from = state === 'succeeded' ? ['pending', 'failed'] : ['pending'];
+        const followers = await trx.selectFrom('provisioning_jobs').select('id').where('coalesced_into', '=', job.id).where('state', 'in', from).execute();
+        settledWith = followers.map((f) => f.id);
+        if (settledWith.length > 0) {
+          await trx.updateTable('provisioning_jobs').set({ state, updated_at: now, completed_at: now, last_error: lastError }).where('id', 'in', settledWith).execute();
+        }
+      }
+      await trx
+        .insertInto('provisioning_attempts')
+        .values({
+          ...settlement.attempt,
+          job_id: job.id,
+          tenant: job.tenant,
+          idp_id: job.idpId,
+          idp_name: job.idpName,
+          connector_type: job.connectorType,
+          entity_id: job.entityId,
+          entity_name: job.entityName,
+          at: now,
+        })
+        .execute();
+      const existing = typeof settlement.identity === 'function' ? await this.identity(job, trx) : undefined;
+      const next = typeof settlement.identity === 'function' ? settlement.identity(existing) : settlement.identity;
+      const values = {
+        tenant: job.tenant,
+        idp_id: job.idpId,
+        connector_type: job.connectorType,
+        entity_type: job.entityType,
+        entity_id: job.entityId,
+        entity_name: job.entityName,
+        remote_id: next.remoteId,
+        remote_name: next.remoteName,
+        state: next.state,
+        last_job_id: job.id,
+        last_attempt_at: now,
+        last_error: lastError,
+        updated_at: now,
+      };
+      await trx
+        .insertInto('provisioned_identities')
+        .values(values)
+        .onConflict((oc) => oc.columns(['idp_id', 'connector_type', 'entity_id']).doUpdateSet(values))
+        .execute();
+      return { lost: false, settledWith };
+    });
+  }
+
+  /** Current states of jobs (for waiters). */
+  async states(ids: readonly number[]): Promise<Map<number, JobState>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('provisioning_jobs').select(['id', 'state']).where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, r.state as JobState] as const));
+  }
+
+  // --- the operator's view ---------------------------------------------------------------------
+
+  async list(tenant: string, query: JobListQuery): Promise<ProvisioningJob[]> {
+    let q = this.db.selectFrom('provisioning_jobs').selectAll().where('tenant', '=', tenant);
+    if (query.state) q = q.where('state', '=', query.state);
+    if (query.user) q = q.where('entity_name', '=', query.user);
+    if (query.idp) q = q.where('idp_name', '=', query.idp);
+    const rows = await q.orderBy('id', 'desc').limit(Math.min(query.limit ?? 100, 1000)).execute();
+    return rows.map(toJob);
+  }
+
+  async get(tenant: string, id: number): Promise<ProvisioningJob> {
+    const row = await this.db.selectFrom('provisioning_jobs').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError(`Provisioning job ${id} does not exist`);
+    return toJob(row);
+  }
+
+  /** The latest job of the same chain after this one that still counts (not discarded or coalesced). */
+  async laterInChain(job: ProvisioningJob): Promise<number | undefined> {
+    const later = await this.db
+      .selectFrom('provisioning_jobs')
+      .select(['id'])
+      .where('tenant', '=', job.tenant)
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where((eb) => eb.or([eb('entity_id', '=', job.entityId), eb('chain_key', '=', job.entityName.toLowerCase())]))
+      .where('id', '>', job.id)
+      .where('state', '!=', 'discarded')
+      .where('coalesced_into', 'is', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    return later?.id;
+  }
+
+  /** A failed or discarded job back to the queue with a fresh attempt budget (conditional on its state). */
+  async requeue(id: number, from: JobState, now = Date.now()): Promise<void> {
+    const result = await this.db
+      .updateTable('provisioning_jobs')
+      .set({ state: 'pending', attempts: 0, next_attempt_at: now, completed_at: null, updated_at: now })
+      .where('id', '=', id)
+      .where('state', '=', from)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new ConflictError(`Job ${id} changed meanwhile; look again`);
+  }
+
+  /** Discards a job and the pending or failed jobs coalesced into it (conditional on its state). */
+  async discard(id: number, from: JobState, now = Date.now()): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const result = await trx.updateTable('provisioning_jobs').set({ state: 'discarded', completed_at: now, updated_at: now }).where('id', '=', id).where('state', '=', from).executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) throw new ConflictError(`Job ${id} changed meanwhile; look again`);
+      await trx
+        .updateTable('provisioning_jobs')
+        .set({ state: 'discarded', completed_at: now, updated_at: now })
+        .where('coalesced_into', '=', id)
+        .where('state', 'in', ['pending', 'failed'])
+        .execute();
+    });
+  }
+
+  /** A user's provisioned identities (with their IdP's current name) and open jobs, by username. */
+  async userStatus(tenant: string, username: string) {
+    const identities = await this.db
+      .selectFrom('provisioned_identities as p')
+      .innerJoin('identity_providers as i', 'i.id', 'p.idp_id')
+      .select(['i.name as idp', 'p.connector_type', 'p.remote_id', 'p.state', 'p.last_attempt_at', 'p.last_error'])
+      .where('p.tenant', '=', tenant)
+      .where('p.entity_name', '=', username)
+      .execute();
+    const open = await this.db
+      .selectFrom('provisioning_jobs')
+      .select(['idp_name', 'connector_type', 'state'])
+      .where('tenant', '=', tenant)
+      .where('entity_name', '=', username)
+      .where('state', 'in', [...OPEN_JOB_STATES])
+      .execute();
+    return { identities, open };
+  }
+
+  async attempts(tenant: string, query: { user?: string; idp?: string; limit?: number }): Promise<Array<Selectable<ProvisioningAttemptTable>>> {
+    let q = this.db.selectFrom('provisioning_attempts').selectAll().where('tenant', '=', tenant);
+    if (query.user) q = q.where('entity_name', '=', query.user);
+    if (query.idp) q = q.where('idp_name', '=', query.idp);
+    return q.orderBy('id', 'desc').limit(Math.min(query.limit ?? 100, 1000)).execute();
+  }
+
+  /** Jobs by state, across the cluster (metrics). */
+  async countByState(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('provisioning_jobs')
+      .select(['state', sql<number>`count(*)`.as('n')])
+      .groupBy('state')
+      .execute();
+    return new Map(rows.map((r) => [r.state, Number(r.n)] as const));
+  }
+}
+
+export { targetKey };
+export type { JobRow, JobTarget, JobPayload };

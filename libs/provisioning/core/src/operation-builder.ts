@@ -1,0 +1,118 @@
+import { computeOutboundAttributes } from '@provisioning/claims';
+import type { GroupProvisioningOperation, OperationKind, ProvisioningOperation } from '@provisioning/connector-kit';
+import type { IdentityProvider } from './identity-provider';
+import type { GroupJobPayload, JobOperation, JobState } from './jobs';
+import { ROLE_CLAIM } from './outbox';
+
+/**
+ * IdP role mappings (local role -> IdP role): with mappings, the role claim carries the mapped IdP roles
+ * of the user's local roles, and unmapped local roles are not sent; without mappings, roles pass as they are.
+ */
+export function mapRoles(claims: Record<string, string>, mappings: ReadonlyArray<{ idpRole: string; localRole: string }>): Record<string, string> {
+  const roles = claims[ROLE_CLAIM];
+  if (mappings.length === 0 || roles === undefined) return claims;
+  // In the order of the mappings: the first mapping is the preferred role for single-valued fields.
+  const held = new Set(roles.split(',').map((r) => r.trim().toLowerCase()));
+  const mapped = [...new Set(mappings.filter((m) => held.has(m.localRole.toLowerCase())).map((m) => m.idpRole))];
+  const next = { ...claims };
+  if (mapped.length > 0) next[ROLE_CLAIM] = mapped.join(',');
+  else delete next[ROLE_CLAIM];
+  return next;
+}
+
+/** What a user operation is built from: a job, or (for a preview) a would-be create. */
+export interface UserOperationInput {
+  operation: JobOperation;
+  localId: string;
+  username: string;
+  tenant: string;
+  /** Local claims after the change. */
+  claims: Record<string, string>;
+  /** For updates: the local claims that changed. */
+  changedClaims?: readonly string[];
+  /** Send every attribute although this is an update (the previous attempt's outcome is unknown). */
+  resendAll?: boolean;
+}
+
+/**
+ * The operation a connector receives, built the same way for delivery and for preview: role
+ * mappings applied, claims mapped to remote attributes with the IdP's claim dialect and
+ * provisioning defaults, an update of a user with no remote account turned into a create, and an
+ * update sending only what changed (or everything, after an attempt whose outcome is unknown: a
+ * late-landing older PATCH is then repaired by this one instead of leaving stale fields).
+ */
+export function buildUserOperation(input: UserOperationInput, idp: Pick<IdentityProvider, 'claims' | 'roles'>, remoteId: string | undefined): ProvisioningOperation {
+  const claims = mapRoles(input.claims, idp.roles.mappings);
+  const allAttributes = computeOutboundAttributes(claims, idp.claims);
+  let kind: OperationKind = input.operation;
+  if (kind === 'update' && !remoteId) kind = 'create';
+  let attributes = allAttributes;
+  if (kind === 'update' && !input.resendAll) {
+    attributes = computeOutboundAttributes(claims, idp.claims, { onlyChangedLocalClaims: new Set(input.changedClaims ?? []) });
+  } else if (kind === 'deprovision') {
+    attributes = [];
+  }
+  return {
+    kind,
+    entityType: 'USER',
+    localId: input.localId,
+    username: input.username,
+    tenantDomain: input.tenant,
+    attributes,
+    allAttributes,
+    ...(remoteId ? { remoteId } : {}),
+  };
+}
+
+/** What the store knows about a group's members on one target when its job is delivered. */
+export interface GroupMemberFacts {
+  /** Remote ids of members provisioned there. */
+  provisioned: ReadonlyMap<string, string>;
+  /** Remote ids of members there in any state (a removed member may be deprovisioned already). */
+  known: ReadonlyMap<string, string>;
+  /** Members whose own job for this target is still open. */
+  pending: ReadonlySet<string>;
+  /** The state of this group's previous job for this target, if any. */
+  previousState?: JobState;
+}
+
+/** A group operation, or the news that it must wait for members' own creates. */
+export type GroupBuild = { kind: 'operation'; operation: GroupProvisioningOperation } | { kind: 'waiting-for-members'; members: string[] };
+
+/**
+ * A group operation with its members' remote ids on this target. A member not yet provisioned whose
+ * own job is still open makes it wait, so membership never refers to a missing account; members
+ * not provisioned there (e.g. outside provisioning roles) are left out. Group jobs carry deltas;
+ * after a lost delta (an earlier job of the group failed or was discarded, or this one's outcome is
+ * unknown) the remote membership is replaced as a whole.
+ */
+export function buildGroupOperation(
+  job: { operation: JobOperation; localId: string; tenant: string; group: GroupJobPayload; outcomeUnknown: boolean },
+  facts: GroupMemberFacts,
+  remoteId: string | undefined,
+): GroupBuild {
+  const { group } = job;
+  const waiting = group.members.filter((m) => !facts.provisioned.has(m.localId) && facts.pending.has(m.localId)).map((m) => m.localId);
+  if (waiting.length > 0) return { kind: 'waiting-for-members', members: waiting };
+  const withRemote = (list: ReadonlyArray<{ localId: string; username: string }>, ids: ReadonlyMap<string, string> = facts.provisioned) =>
+    list.filter((m) => ids.has(m.localId)).map((m) => ({ localId: m.localId, username: m.username, remoteId: ids.get(m.localId) }));
+  const resync = job.outcomeUnknown || facts.previousState === 'failed' || facts.previousState === 'discarded';
+  let kind: GroupProvisioningOperation['kind'] = job.operation === 'deprovision' ? 'delete' : job.operation;
+  if (kind === 'update' && !remoteId) kind = 'create';
+  if (kind === 'create' && remoteId) kind = 'update';
+  return {
+    kind: 'operation',
+    operation: {
+      kind,
+      entityType: 'GROUP',
+      localId: job.localId,
+      displayName: group.displayName,
+      tenantDomain: job.tenant,
+      members: withRemote(group.members),
+      addedMembers: withRemote(resync ? group.members : group.added),
+      removedMembers: withRemote(group.removed, facts.known),
+      ...(resync ? { replaceMembers: true } : {}),
+      ...(remoteId ? { remoteId } : {}),
+    },
+  };
+}
