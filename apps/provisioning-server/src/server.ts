@@ -8,7 +8,7 @@ import type { ConnectorDefinition } from '@provisioning/connector-kit';
 import { SecretBox } from '@provisioning/core';
 import { ValidationError } from '@provisioning/errors';
 import { openDatabase } from '@provisioning/persistence';
-import { Authenticator } from '@provisioning/user-store';
+import { Authenticator, DatabaseSignInCounters } from '@provisioning/user-store';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { LocalClaimService } from './claims/local-claim-service';
 import { composeServer } from './composition/container';
@@ -86,7 +86,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const app = buildApp({
     logger,
     database,
-    auth: { authenticator: new Authenticator(users, policy, services.credentials), policy, tenants },
+    // Failures are counted in the database: one budget per name and per address for the whole cluster.
+    auth: { authenticator: new Authenticator(users, policy, services.credentials, { counters: new DatabaseSignInCounters(database) }), policy, tenants },
     users: { commands: services.userCommands, queries: services.userQueries },
     groups: { commands: services.groupCommands, queries: services.groupQueries },
     idps: services.idps,

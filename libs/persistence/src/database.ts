@@ -14,10 +14,23 @@ import { jobChainKeyMigration } from './migrations/0004-job-chain-key';
 import { jobQueuePerTargetMigration } from './migrations/0005-job-queue-per-target';
 import { clusterStateMigration } from './migrations/0006-cluster-state';
 
+/**
+ * Messages between the instances sharing a database (PostgreSQL LISTEN/NOTIFY). Delivery is best
+ * effort: a listener is re-established after a lost connection, and whoever relies on a message also
+ * polls (a message sent while no connection listened is gone).
+ */
+export interface DatabaseNotifications {
+  notify(channel: string, payload: string): Promise<void>;
+  /** Calls `listener` for every message on `channel`, this instance's own included; returns the unsubscribe. */
+  listen(channel: string, listener: (payload: string) => void): () => void;
+}
+
 /** An open database with its dialect; `close` releases the file or pool. */
 export interface DatabaseHandle {
   db: Kysely<Database>;
   dialect: SqlDialectName;
+  /** Present on PostgreSQL: how instances tell each other about new work and finished jobs. */
+  notifications?: DatabaseNotifications;
   /** Where the data lives, for logs (never contains credentials). */
   location: string;
   close(): Promise<void>;
@@ -104,14 +117,106 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
     await db.destroy().catch(() => undefined);
     throw error;
   }
+  const notifications = new PostgresNotifications(url, pool);
   return {
     db,
     dialect: 'postgres',
     location: redactUrl(url),
+    notifications,
     close: async () => {
+      await notifications.close();
       await db.destroy();
     },
   };
+}
+
+const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * LISTEN/NOTIFY on a dedicated connection (a pooled one would hand the LISTEN to whoever takes it
+ * next). Connected on the first `listen`; a lost connection is re-established after a pause.
+ */
+class PostgresNotifications implements DatabaseNotifications {
+  readonly #listeners = new Map<string, Set<(payload: string) => void>>();
+  #client: pg.Client | undefined;
+  #connecting: Promise<void> | undefined;
+  #closed = false;
+  #retry: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly pool: pg.Pool,
+  ) {}
+
+  async notify(channel: string, payload: string): Promise<void> {
+    if (!CHANNEL.test(channel)) throw new Error(`invalid channel name ${channel}`);
+    await this.pool.query('select pg_notify($1, $2)', [channel, payload]);
+  }
+
+  listen(channel: string, listener: (payload: string) => void): () => void {
+    if (!CHANNEL.test(channel)) throw new Error(`invalid channel name ${channel}`);
+    let set = this.#listeners.get(channel);
+    if (!set) {
+      set = new Set();
+      this.#listeners.set(channel, set);
+      if (this.#client) void this.#client.query(`listen ${channel}`).catch(() => undefined);
+    }
+    set.add(listener);
+    void this.connect();
+    return () => set.delete(listener);
+  }
+
+  private connect(): Promise<void> {
+    if (this.#client || this.#closed) return Promise.resolve();
+    this.#connecting ??= (async () => {
+      const client = new pg.Client({ connectionString: this.url });
+      client.on('notification', (message) => {
+        for (const listener of this.#listeners.get(message.channel) ?? []) listener(message.payload ?? '');
+      });
+      client.on('error', () => this.lost(client));
+      client.on('end', () => this.lost(client));
+      try {
+        await client.connect();
+        for (const channel of this.#listeners.keys()) await client.query(`listen ${channel}`);
+        if (this.#closed) {
+          await client.end().catch(() => undefined);
+          return;
+        }
+        this.#client = client;
+      } catch {
+        await client.end().catch(() => undefined);
+        this.scheduleReconnect();
+      } finally {
+        this.#connecting = undefined;
+      }
+    })();
+    return this.#connecting;
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.#client !== client) return;
+    this.#client = undefined;
+    void client.end().catch(() => undefined);
+    this.scheduleReconnect();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.#closed || this.#retry) return;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      void this.connect();
+    }, 1_000);
+    this.#retry.unref();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    await this.#connecting;
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.end().catch(() => undefined);
+  }
 }
 
 /** A database URL fit for logs: the password replaced. */

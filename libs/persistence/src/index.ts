@@ -1,5 +1,5 @@
 export { openDatabase, parseDatabaseUrl, redactUrl } from './database';
-export type { DatabaseHandle } from './database';
+export type { DatabaseHandle, DatabaseNotifications } from './database';
 export type { SqlDialectName } from './dialect';
 export { DATABASE } from './tokens';
 export { readJson } from './json';

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { Authenticator } from './authenticator';
 import { CredentialCache } from './credential-cache';
 import { hashPassword } from './password-hash';
-import { AddressBudget, FailureThrottle, VerificationSlots, clientKey } from './sign-in-limits';
+import { afterAll, beforeAll } from 'vitest';
+import { openDatabase } from '@provisioning/persistence';
+import type { DatabaseHandle } from '@provisioning/persistence';
+import { ensureTestDatabase, testDatabaseUrl } from '@provisioning/persistence/testing';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSignInCounters } from './database-sign-in-counters';
+import { AddressBudget, FailureThrottle, MemorySignInCounters, VerificationSlots, clientKey } from './sign-in-limits';
 import type { StoredUser, UserRepository } from './user-repository';
 import { UserStorePolicy } from './user-store-policy';
 
@@ -104,33 +112,59 @@ describe('Authenticator', () => {
 });
 
 describe('sign-in limits', () => {
-  it('FailureThrottle counts failures within a window', () => {
-    let now = 0;
-    const throttle = new FailureThrottle(2, 1000, () => now);
-    throttle.failed('k');
-    throttle.check('k');
-    throttle.failed('k');
-    expect(() => throttle.check('k')).toThrow(/Too many failed sign-ins/);
-    expect(() => throttle.check('other')).not.toThrow();
-    now = 1000;
-    expect(() => throttle.check('k')).not.toThrow();
-    const end = throttle.begin('k');
-    throttle.failed('k');
-    expect(() => throttle.check('k')).toThrow();
-    end();
-    throttle.succeeded('k');
-    expect(() => throttle.check('k')).not.toThrow();
+  let database: DatabaseHandle;
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sign-in-'));
+    const url = testDatabaseUrl(dir, dir);
+    await ensureTestDatabase(url);
+    database = await openDatabase(url);
+  });
+  afterAll(async () => {
+    await database?.close();
   });
 
-  it('AddressBudget refuses an address once its budget is spent, until the window ends', () => {
-    let now = 0;
-    const budget = new AddressBudget(2, 1000, () => now);
-    budget.spend('a');
-    budget.spend('a');
-    expect(() => budget.check('a')).toThrow(/from this address/);
-    expect(() => budget.check('b')).not.toThrow();
-    now = 1001;
-    expect(() => budget.check('a')).not.toThrow();
+  for (const [name, make] of [
+    ['in memory', () => new MemorySignInCounters()],
+    ['in the database', () => new DatabaseSignInCounters(database)],
+  ] as const) {
+    it(`FailureThrottle counts failures within a window (${name})`, async () => {
+      let now = 1_000_000;
+      const throttle = new FailureThrottle(make(), 2, 1000, () => now);
+      await throttle.failed('k');
+      await throttle.check('k');
+      await throttle.failed('k');
+      await expect(throttle.check('k')).rejects.toThrow(/Too many failed sign-ins/);
+      await expect(throttle.check('other')).resolves.toBeUndefined();
+      now += 1000;
+      await expect(throttle.check('k')).resolves.toBeUndefined();
+      const end = await throttle.acquire('k');
+      await throttle.failed('k');
+      await expect(throttle.check('k')).rejects.toThrow();
+      await expect(throttle.acquire('k')).rejects.toThrow(/Too many failed sign-ins/);
+      end();
+      await throttle.succeeded('k');
+      await expect(throttle.check('k')).resolves.toBeUndefined();
+    });
+
+    it(`AddressBudget refuses an address once its budget is spent, until the window ends (${name})`, async () => {
+      let now = 1_000_000;
+      const budget = new AddressBudget(make(), 2, 1000, () => now);
+      await budget.spend('a');
+      await budget.spend('a');
+      await expect(budget.check('a')).rejects.toThrow(/from this address/);
+      await expect(budget.check('b')).resolves.toBeUndefined();
+      now += 1001;
+      await expect(budget.check('a')).resolves.toBeUndefined();
+    });
+  }
+
+  it('shares one budget between instances counting in one database', async () => {
+    const a = new FailureThrottle(new DatabaseSignInCounters(database), 3);
+    const b = new FailureThrottle(new DatabaseSignInCounters(database), 3);
+    await a.failed('tenant\u0000shared\u0000127.0.0.1');
+    await b.failed('tenant\u0000shared\u0000127.0.0.1');
+    await a.failed('tenant\u0000shared\u0000127.0.0.1');
+    await expect(b.check('tenant\u0000shared\u0000127.0.0.1')).rejects.toThrow(/Too many failed sign-ins/);
   });
 
   it('VerificationSlots runs at most `slots` at once, takes turns by address and bounds each address', async () => {

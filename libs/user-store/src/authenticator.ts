@@ -4,7 +4,8 @@ import { RateLimitedError, UnauthenticatedError } from '@provisioning/errors';
 import type { CredentialCache, PresentedCredential, StoredCredential } from './credential-cache';
 import { hasControlCharacter } from './control-characters';
 import { hashPassword, verifyPassword } from './password-hash';
-import { AddressBudget, FailureThrottle, VerificationSlots, clientKey } from './sign-in-limits';
+import { AddressBudget, FailureThrottle, MemorySignInCounters, VerificationSlots, clientKey } from './sign-in-limits';
+import type { SignInCounters } from './sign-in-limits';
 import { usernameKey } from './tenant-username';
 import type { StoredUser, UserRepository } from './user-repository';
 import type { UserStorePolicy } from './user-store-policy';
@@ -31,6 +32,8 @@ export interface AuthenticatorOptions {
   verificationSlots?: number;
   /** Sign-ins one address may have waiting for a verification before 429 (default 8). */
   waitingPerAddress?: number;
+  /** Where failures are counted (default: in this process; the server counts in the database, cluster-wide). */
+  counters?: SignInCounters;
   now?: () => number;
 }
 
@@ -79,8 +82,9 @@ export class Authenticator {
   ) {
     const windowMs = options.windowMs ?? 5 * 60_000;
     const now = options.now ?? Date.now;
-    this.#failures = new FailureThrottle(options.failureLimit ?? 10, windowMs, now);
-    this.#addresses = new AddressBudget(options.addressFailureLimit ?? 100, windowMs, now);
+    const counters = options.counters ?? new MemorySignInCounters();
+    this.#failures = new FailureThrottle(counters, options.failureLimit ?? 10, windowMs, now);
+    this.#addresses = new AddressBudget(counters, options.addressFailureLimit ?? 100, windowMs, now);
     this.#slots = new VerificationSlots(options.verificationSlots ?? defaultSlots(), options.waitingPerAddress ?? 8);
   }
 
@@ -91,33 +95,34 @@ export class Authenticator {
     const address = clientKey(request.clientAddress);
     const username = this.localName(request);
     const key = `${tenant}\0${usernameKey(username ?? `?${login}`).slice(0, 512)}\0${address}`;
-    this.#failures.check(key);
     const found = username === undefined ? undefined : await this.users.findByUsername(tenant, username);
     const account = found?.passwordHash ? found : undefined;
     // A deactivated user keeps their data but signs in no more; the check costs the same time.
     const active = account !== undefined && (account.resource as { active?: unknown }).active !== false;
     const presented: PresentedCredential = { tenantDomain: tenant, username: account?.username ?? username ?? login, password };
     const stored: StoredCredential = { userId: account?.id ?? '', passwordHash: account?.passwordHash ?? (await dummyHash()) };
+    // A remembered credential trusts a count read within the last second: no database read per
+    // request, and a locked name still refuses it (else a guesser could tell the right password).
     if (account && active && this.cache.lookup(presented, stored)) {
-      this.#failures.succeeded(key);
+      await this.#failures.check(key, 1_000);
       return account;
     }
     let verified: boolean;
     try {
-      this.#addresses.check(address);
+      await this.#failures.check(key);
+      await this.#addresses.check(address);
       verified = await this.verify(key, address, presented, stored);
     } catch (error) {
       // A refused attempt is a failed one: no password can be tried past the budget, cached or not.
-      if (error instanceof RateLimitedError) this.#failures.failed(key);
+      if (error instanceof RateLimitedError) await this.#failures.failed(key);
       throw error;
     }
     if (!verified || !account || !active) {
-      this.#failures.failed(key);
-      this.#addresses.spend(address);
+      await Promise.all([this.#failures.failed(key), this.#addresses.spend(address)]);
       throw invalid();
     }
     this.cache.remember(presented, stored);
-    this.#failures.succeeded(key);
+    await this.#failures.succeeded(key);
     return account;
   }
 
@@ -138,11 +143,10 @@ export class Authenticator {
     const flight = fingerprint === undefined ? undefined : `${fingerprint}\0${stored.userId}\0${stored.passwordHash}`;
     const pending = flight === undefined ? undefined : this.#pending.get(flight);
     if (pending) return pending;
-    this.#failures.check(key);
-    const end = this.#failures.begin(key);
-    const promise = this.#slots.run(address, () => verifyPassword(presented.password, stored.passwordHash)).finally(() => {
-      end();
-      if (flight !== undefined) this.#pending.delete(flight);
+    const promise = this.#failures.acquire(key).then((end) =>
+      this.#slots.run(address, () => verifyPassword(presented.password, stored.passwordHash)).finally(end),
+    ).finally(() => {
+      if (flight !== undefined && this.#pending.get(flight) === promise) this.#pending.delete(flight);
     });
     if (flight !== undefined) this.#pending.set(flight, promise);
     return promise;

@@ -23,5 +23,7 @@ export type { StoredGroup, GroupMember } from './group-repository';
 export type { UserPrefilter } from './user-prefilter';
 export { Authenticator } from './authenticator';
 export type { AuthenticatorOptions, SignInRequest } from './authenticator';
-export { FailureThrottle, AddressBudget, VerificationSlots } from './sign-in-limits';
+export { FailureThrottle, AddressBudget, VerificationSlots, MemorySignInCounters } from './sign-in-limits';
+export type { SignInCounters, WindowCount } from './sign-in-limits';
+export { DatabaseSignInCounters } from './database-sign-in-counters';
 export { hasControlCharacter } from './control-characters';

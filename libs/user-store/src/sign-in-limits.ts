@@ -1,23 +1,40 @@
 import ipaddr from 'ipaddr.js';
 import { RateLimitedError } from '@provisioning/errors';
 
-/** A bounded map of per-key windows: expired entries go first, then the oldest (Map order). */
-class Windows<T extends { windowEnds: number }> {
-  readonly #entries = new Map<string, T>();
+/** A counter with a window: how many, and until when they count. */
+export interface WindowCount {
+  count: number;
+  windowEnds: number;
+}
 
-  constructor(private readonly maxKeys: number) {}
+/**
+ * Where sign-in failures are counted. The server counts in the database (`sign_in_counters`), so
+ * every instance of a cluster sees the same budgets; tests may count in memory.
+ */
+export interface SignInCounters {
+  /** The live count of a key (undefined when none, or its window has ended). */
+  get(scope: string, key: string, now: number): Promise<WindowCount | undefined>;
+  /** Adds one; a key whose window has ended starts a new window of `windowMs`. */
+  increment(scope: string, key: string, now: number, windowMs: number): Promise<void>;
+  clear(scope: string, key: string): Promise<void>;
+}
 
-  get(key: string, now: number): T | undefined {
-    const entry = this.#entries.get(key);
-    if (entry && entry.windowEnds <= now) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry;
+/** Counters in this process only, bounded (expired entries go first, then the oldest). */
+export class MemorySignInCounters implements SignInCounters {
+  readonly #entries = new Map<string, WindowCount>();
+
+  constructor(private readonly maxKeys = 100_000) {}
+
+  async get(scope: string, key: string, now: number): Promise<WindowCount | undefined> {
+    const entry = this.#entries.get(`${scope}\0${key}`);
+    return entry && entry.windowEnds > now ? { ...entry } : undefined;
   }
 
-  set(key: string, entry: T, now: number): void {
-    this.#entries.set(key, entry);
+  async increment(scope: string, key: string, now: number, windowMs: number): Promise<void> {
+    const id = `${scope}\0${key}`;
+    const entry = this.#entries.get(id);
+    if (entry && entry.windowEnds > now) entry.count += 1;
+    else this.#entries.set(id, { count: 1, windowEnds: now + windowMs });
     if (this.#entries.size <= this.maxKeys) return;
     for (const [k, e] of this.#entries) if (e.windowEnds <= now) this.#entries.delete(k);
     for (const k of this.#entries.keys()) {
@@ -26,8 +43,8 @@ class Windows<T extends { windowEnds: number }> {
     }
   }
 
-  delete(key: string): void {
-    this.#entries.delete(key);
+  async clear(scope: string, key: string): Promise<void> {
+    this.#entries.delete(`${scope}\0${key}`);
   }
 }
 
@@ -35,54 +52,80 @@ class Windows<T extends { windowEnds: number }> {
  * Failed sign-ins per key (tenant, normalised name, client address): after `limit` failures within
  * the window, that key gets 429 for the rest of it, so a password cannot be guessed quickly from one
  * place while nobody can lock a user out from elsewhere. Only failures count: valid clients signing
- * in in parallel are never throttled. Distinct verifications in flight count against what is left of
- * the budget, so a parallel burst of guesses cannot overshoot it.
+ * in in parallel are never throttled. Distinct verifications in flight (on this instance) count
+ * against what is left of the budget, so a parallel burst of guesses cannot overshoot it.
  */
 export class FailureThrottle {
-  readonly #windows: Windows<{ failures: number; windowEnds: number }>;
   readonly #inFlight = new Map<string, number>();
+  /** Recently read counts, for checks that may be a moment stale (remembered sign-ins). */
+  readonly #recent = new Map<string, { entry: WindowCount | undefined; readAt: number }>();
 
   constructor(
+    private readonly counters: SignInCounters,
     private readonly limit = 10,
     private readonly windowMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
-    maxKeys = 100_000,
-  ) {
-    this.#windows = new Windows(maxKeys);
-  }
+  ) {}
 
-  /** Throws 429 when the key has used its budget (failures plus distinct verifications in flight). */
-  check(key: string): void {
+  /**
+   * Throws 429 when the key has used its budget (failures plus distinct verifications in flight).
+   * With `maxAgeMs`, a count read that recently is trusted (a remembered sign-in then costs no
+   * database read, and a locked key still refuses it within that time).
+   */
+  async check(key: string, maxAgeMs = 0): Promise<void> {
     const now = this.now();
-    const entry = this.#windows.get(key, now);
-    const used = (entry?.failures ?? 0) + (this.#inFlight.get(key) ?? 0);
+    const recent = maxAgeMs > 0 ? this.#recent.get(key) : undefined;
+    const entry = recent && now - recent.readAt <= maxAgeMs ? recent.entry : await this.counters.get('name', key, now);
+    if (maxAgeMs > 0 && recent?.readAt !== now) this.remember(key, entry, now);
+    const used = (entry?.count ?? 0) + (this.#inFlight.get(key) ?? 0);
     if (used >= this.limit) {
       throw new RateLimitedError('Too many failed sign-ins; try again later', entry ? entry.windowEnds - now : this.windowMs);
     }
   }
 
-  /** A distinct verification starts for this key; the returned function ends it. */
-  begin(key: string): () => void {
+  /**
+   * A distinct verification starts for this key, if its budget allows one more: the slot is taken
+   * before the count is read, so parallel attempts cannot all pass the check together. Resolves to
+   * the function that ends it; throws 429 (slot given back) when the budget is used.
+   */
+  async acquire(key: string): Promise<() => void> {
     this.#inFlight.set(key, (this.#inFlight.get(key) ?? 0) + 1);
     let ended = false;
-    return () => {
+    const end = () => {
       if (ended) return;
       ended = true;
       const left = (this.#inFlight.get(key) ?? 1) - 1;
       if (left <= 0) this.#inFlight.delete(key);
       else this.#inFlight.set(key, left);
     };
+    try {
+      const now = this.now();
+      const entry = await this.counters.get('name', key, now);
+      if ((entry?.count ?? 0) + (this.#inFlight.get(key) ?? 0) > this.limit) {
+        throw new RateLimitedError('Too many failed sign-ins; try again later', entry ? entry.windowEnds - now : this.windowMs);
+      }
+    } catch (error) {
+      end();
+      throw error;
+    }
+    return end;
   }
 
-  failed(key: string): void {
-    const now = this.now();
-    const entry = this.#windows.get(key, now) ?? { failures: 0, windowEnds: now + this.windowMs };
-    entry.failures += 1;
-    this.#windows.set(key, entry, now);
+  async failed(key: string): Promise<void> {
+    this.#recent.delete(key);
+    await this.counters.increment('name', key, this.now(), this.windowMs);
   }
 
-  succeeded(key: string): void {
-    this.#windows.delete(key);
+  async succeeded(key: string): Promise<void> {
+    this.#recent.delete(key);
+    await this.counters.clear('name', key);
+  }
+
+  private remember(key: string, entry: WindowCount | undefined, now: number): void {
+    this.#recent.set(key, { entry, readAt: now });
+    if (this.#recent.size > 10_000) {
+      for (const [k, v] of this.#recent) if (now - v.readAt > 60_000 || this.#recent.size > 9_000) this.#recent.delete(k);
+    }
   }
 }
 
@@ -94,31 +137,24 @@ export class FailureThrottle {
  * across many names. Sign-ins already verified and remembered are not affected.
  */
 export class AddressBudget {
-  readonly #windows: Windows<{ spent: number; windowEnds: number }>;
-
   constructor(
+    private readonly counters: SignInCounters,
     private readonly budget = 100,
     private readonly windowMs = 5 * 60_000,
     private readonly now: () => number = Date.now,
-    maxKeys = 100_000,
-  ) {
-    this.#windows = new Windows(maxKeys);
-  }
+  ) {}
 
   /** Throws 429 when the address has spent its budget. */
-  check(address: string): void {
+  async check(address: string): Promise<void> {
     const now = this.now();
-    const entry = this.#windows.get(address, now);
-    if (entry && entry.spent >= this.budget) {
+    const entry = await this.counters.get('address', address, now);
+    if (entry && entry.count >= this.budget) {
       throw new RateLimitedError('Too many failed sign-ins from this address; try again later', entry.windowEnds - now);
     }
   }
 
-  spend(address: string): void {
-    const now = this.now();
-    const entry = this.#windows.get(address, now) ?? { spent: 0, windowEnds: now + this.windowMs };
-    entry.spent += 1;
-    this.#windows.set(address, entry, now);
+  async spend(address: string): Promise<void> {
+    await this.counters.increment('address', address, this.now(), this.windowMs);
   }
 }
 

@@ -1,4 +1,5 @@
 import { ContainerModule } from 'inversify';
+import { ClusterSignals } from './cluster-signals';
 import { ConnectorInstances } from './connector-instances';
 import { JobDelivery } from './delivery';
 import { IdentityProviderService } from './identity-provider-service';
@@ -15,6 +16,7 @@ import { OperatorService } from './operator-service';
 export const provisioningCoreModule = new ContainerModule(({ bind }) => {
   bind(IdentityProviderService).toSelf().inSingletonScope();
   bind(JobStore).toSelf().inSingletonScope();
+  bind(ClusterSignals).toSelf().inSingletonScope();
   bind(ResidentServiceProviderService).toSelf().inSingletonScope();
   bind(ConnectorInstances).toSelf().inSingletonScope();
   bind(ProvisioningOutbox).toSelf().inSingletonScope();

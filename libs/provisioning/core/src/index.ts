@@ -14,6 +14,7 @@ export { ProvisioningOutbox, operationForTarget, ROLE_CLAIM, ACTIVE_CLAIM } from
 export type { UserChange, GroupChange, EnqueuedJob } from './outbox';
 export { JobDelivery } from './delivery';
 export { JobStore } from './job-store';
+export { ClusterSignals } from './cluster-signals';
 export type { NewJob, Settlement, JobListQuery } from './job-store';
 export { decideDelivery } from './delivery-policy';
 export type { DeliveryAttempt, DeliveryDecision } from './delivery-policy';

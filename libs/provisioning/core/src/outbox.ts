@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import type { Transaction } from 'kysely';
 import type { Database } from '@provisioning/persistence';
+import { ClusterSignals } from './cluster-signals';
 import { JobStore } from './job-store';
 import type { GroupJobPayload, JobOperation, JobPayload } from './jobs';
 import { ResidentServiceProviderService } from './resident-service-provider';
@@ -80,11 +81,11 @@ export interface EnqueuedJob {
  */
 @injectable()
 export class ProvisioningOutbox {
-  readonly #listeners = new Set<() => void>();
 
   constructor(
     @inject(ResidentServiceProviderService) private readonly resident: ResidentServiceProviderService,
     @inject(JobStore) private readonly store: JobStore,
+    @inject(ClusterSignals) private readonly signals: ClusterSignals,
     @inject(CORE_LOGGER) private readonly logger: CoreLogger,
   ) {}
 
@@ -144,11 +145,6 @@ export class ProvisioningOutbox {
 
   /** Called by the host after the transaction commits, to wake the worker at once. */
   committed(): void {
-    for (const listener of this.#listeners) listener();
-  }
-
-  onCommitted(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    this.signals.newWork();
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
+import { ClusterSignals } from './cluster-signals';
 import { JobDelivery } from './delivery';
 import type { AttemptObserver, DeliveryOutcome } from './delivery';
 import { FairShare } from './fair-share';
@@ -8,7 +9,6 @@ import { JobStore, targetKey } from './job-store';
 import type { JobRow, JobTarget } from './job-store';
 import type { JobState, ProvisioningJob } from './jobs';
 import type { CoreLogger } from './logger';
-import { ProvisioningOutbox } from './outbox';
 import type { ProvisioningSettings } from './settings';
 import { CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
 
@@ -41,10 +41,15 @@ export class ProvisioningWorker {
   constructor(
     @inject(JobStore) private readonly store: JobStore,
     @inject(JobDelivery) private readonly delivery: JobDelivery,
-    @inject(ProvisioningOutbox) private readonly outbox: ProvisioningOutbox,
+    @inject(ClusterSignals) private readonly signals: ClusterSignals,
     @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
     @inject(CORE_LOGGER) private readonly logger: CoreLogger,
-  ) {}
+  ) {
+    // Waiters hear of jobs settled by any instance (blocking provisioning across a cluster).
+    this.signals.onSettled((jobs) => {
+      for (const { id, state } of jobs) this.notify(id, state);
+    });
+  }
 
   onAttempt(observer: AttemptObserver): void {
     this.#observers.add(observer);
@@ -53,7 +58,7 @@ export class ProvisioningWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#unsubscribe = this.outbox.onCommitted(() => this.wake());
+    this.#unsubscribe = this.signals.onNewWork(() => this.wake());
     this.#loop = this.run();
     this.logger.info({ owner: this.owner, concurrency: this.settings.concurrency, targetConcurrency: this.settings.targetConcurrency }, 'provisioning worker started');
   }
@@ -105,12 +110,19 @@ export class ProvisioningWorker {
           this.#waiters.set(id, [...(this.#waiters.get(id) ?? []), waiter]);
         }),
     );
-    // Jobs may have finished before we started listening.
-    for (const [id, state] of await this.store.states(jobIds)) if (state === 'succeeded' || state === 'failed' || state === 'discarded') this.notify(id, state);
+    // Jobs may have finished before we started listening, or their signal may be lost: read the
+    // states now and then again every second.
+    const check = async () => {
+      const open = jobIds.filter((id) => !states.has(id));
+      for (const [id, state] of await this.store.states(open)) if (state === 'succeeded' || state === 'failed' || state === 'discarded') this.notify(id, state);
+    };
+    await check();
     this.wake();
     let timer: NodeJS.Timeout | undefined;
+    const poll = setInterval(() => void check().catch(() => undefined), 1_000);
     await Promise.race([Promise.all(waits), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
+    clearInterval(poll);
     for (const id of jobIds) this.#waiters.delete(id);
     const unresolved = jobIds.filter((id) => !states.has(id));
     const current = await this.store.states(unresolved);
@@ -159,8 +171,8 @@ export class ProvisioningWorker {
       .then((outcome: DeliveryOutcome) => {
         if (outcome.lost) return;
         if (outcome.state !== 'retrying') {
-          this.notify(job.id, outcome.state);
-          for (const id of outcome.settledWith) this.notify(id, outcome.state);
+          const state = outcome.state;
+          this.signals.settled([job.id, ...outcome.settledWith].map((id) => ({ id, state })));
         }
         for (const observer of this.#observers) {
           try {

@@ -13,6 +13,7 @@ import {
   IdentityProviderService,
   JobDelivery,
   JobStore,
+  ClusterSignals,
   ProvisioningOutbox,
   ProvisioningWorker,
   ResidentServiceProviderService,
@@ -42,8 +43,9 @@ export async function startTestEngine(prefix: string, definitions: readonly Conn
   const idps = new IdentityProviderService(database, registry, new SecretBox(randomBytes(32)), egress);
   const resident = new ResidentServiceProviderService(database, idps, registry);
   const store = new JobStore(database);
-  const outbox = new ProvisioningOutbox(resident, store, silentLogger);
+  const signals = new ClusterSignals(database, silentLogger);
+  const outbox = new ProvisioningOutbox(resident, store, signals, silentLogger);
   const delivery = new JobDelivery(store, idps, new ConnectorInstances(registry, settings, silentLogger, createOutboundHttp(egress)), settings, silentLogger);
-  const worker = new ProvisioningWorker(store, delivery, outbox, settings, silentLogger);
+  const worker = new ProvisioningWorker(store, delivery, signals, settings, silentLogger);
   return { database, idps, resident, outbox, worker };
 }
