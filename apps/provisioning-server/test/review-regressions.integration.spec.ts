@@ -68,13 +68,25 @@ describe('review regressions', () => {
 
   it('two local users sharing one email do not share one Salesforce account', async () => {
     // Username from the email claim (the guide's mapping): both users map to the same remote username.
-    await auth(request(server.url).post('/scim2/Users')).send({ ...user('first.owner@wso2.com'), emails: ['shared@wso2.com'] }).expect(201);
-    await auth(request(server.url).post('/scim2/Users')).send({ ...user('second.owner@wso2.com'), emails: ['shared@wso2.com'] }).expect(201);
-    const failed = await eventually(async () => {
-      const jobs = await auth(request(server.url).get('/api/server/v1/provisioning/jobs').query({ user: 'second.owner@wso2.com', state: 'failed' }));
-      return jobs.body[0] as { lastError: { remoteCode: string } } | undefined;
-    }, 10_000, 'the second user refused');
-    expect(failed.lastError.remoteCode).toBe('REMOTE_ACCOUNT_IN_USE');
+    // The two creates may be delivered in parallel, so either user can win the account; the other is
+    // refused before anything is written to the winner's account.
+    await auth(request(server.url).post('/scim2/Users')).send({ ...user('first.owner@wso2.com', 'First'), emails: ['shared@wso2.com'] }).expect(201);
+    await auth(request(server.url).post('/scim2/Users')).send({ ...user('second.owner@wso2.com', 'Second'), emails: ['shared@wso2.com'] }).expect(201);
+    type Job = { entityName: string; state: string; lastError?: { remoteCode: string } };
+    const settled = await eventually(async () => {
+      const jobs: Job[] = [];
+      for (const name of ['first.owner@wso2.com', 'second.owner@wso2.com']) {
+        const res = await auth(request(server.url).get('/api/server/v1/provisioning/jobs').query({ user: name }));
+        jobs.push(...(res.body as Job[]));
+      }
+      return jobs.length === 2 && jobs.every((j) => j.state === 'succeeded' || j.state === 'failed') ? jobs : undefined;
+    }, 10_000, 'both creates settled');
+    const winner = settled.find((j) => j.state === 'succeeded');
+    const loser = settled.find((j) => j.state === 'failed');
+    expect(winner, JSON.stringify(settled)).toBeDefined();
+    expect(loser?.lastError?.remoteCode).toBe('REMOTE_ACCOUNT_IN_USE');
+    const account = emu.state.usersByUsername('shared@wso2.com');
+    expect(account?.LastName).toBe(winner!.entityName.startsWith('first') ? 'First' : 'Second');
   });
 
   it('keeps provisioning to an IdP after it is renamed', async () => {

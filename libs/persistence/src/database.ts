@@ -13,6 +13,7 @@ import { groupsMigration } from './migrations/0003-groups';
 import { jobChainKeyMigration } from './migrations/0004-job-chain-key';
 import { jobQueuePerTargetMigration } from './migrations/0005-job-queue-per-target';
 import { clusterStateMigration } from './migrations/0006-cluster-state';
+import { remoteNameClaimsMigration } from './migrations/0007-remote-name-claims';
 
 /**
  * Messages between the instances sharing a database (PostgreSQL LISTEN/NOTIFY). Delivery is best
@@ -42,6 +43,7 @@ function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
     '0001-initial': initialMigration(dialect), '0002-job-coalescing': jobCoalescingMigration, '0003-groups': groupsMigration(dialect),
     '0004-job-chain-key': jobChainKeyMigration(dialect), '0005-job-queue-per-target': jobQueuePerTargetMigration,
     '0006-cluster-state': clusterStateMigration(dialect),
+    '0007-remote-name-claims': remoteNameClaimsMigration(dialect),
   };
 }
 

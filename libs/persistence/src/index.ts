@@ -17,6 +17,7 @@ export type {
   GroupTable,
   GroupMemberTable,
   TargetPauseTable,
+  RemoteNameClaimTable,
   SignInCounterTable,
 } from './schema';
 export { isUniqueViolation, isConcurrentConflict, concurrentChange, withConflictRetry } from './conflicts';

@@ -168,6 +168,18 @@ export interface TargetPauseTable {
   paused_until: number;
 }
 
+/** A remote account name claimed by one local entity on a target (see migration 0007). */
+export interface RemoteNameClaimTable {
+  idp_id: string;
+  connector_type: string;
+  entity_type: string;
+  /** The remote name, lower-cased (Salesforce and SCIM user names compare case-insensitively). */
+  name_key: string;
+  entity_id: string;
+  entity_name: string;
+  claimed_at: number;
+}
+
 export interface SignInCounterTable {
   /** `name` (per tenant, name and address) or `address`. */
   scope: string;
@@ -189,5 +201,6 @@ export interface Database {
   groups: GroupTable;
   group_members: GroupMemberTable;
   target_pauses: TargetPauseTable;
+  remote_name_claims: RemoteNameClaimTable;
   sign_in_counters: SignInCounterTable;
 }

@@ -50,6 +50,11 @@ export function createEmulatorApp(state: EmulatorState): Express {
   app.use(express.text({ type: () => true, limit: BODY_LIMIT }));
   app.use(parseBodies());
   app.use(faultMiddleware(state));
+  // Response latency (a real org is tens to hundreds of milliseconds away); control routes are exempt.
+  app.use((_req, _res, next) => {
+    if (state.options.latencyMs > 0) setTimeout(next, state.options.latencyMs);
+    else next();
+  });
 
   app.use('/services/oauth2', oauthRoutes(state));
   app.use('/services/data', dataApi(state));

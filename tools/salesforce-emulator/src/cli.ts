@@ -24,6 +24,7 @@ Usage: npm run emulator -- [options]
   --licenses <n>           active user licences (SF_EMULATOR_LICENSES, default 1000)
   --query-batch-size <n>   records per query page (SF_EMULATOR_QUERY_BATCH_SIZE, default 2000)
   --foreign-usernames <l>  comma-separated usernames taken in other orgs (SF_EMULATOR_FOREIGN_USERNAMES)
+  --latency-ms <n>         time every API request takes before its answer (SF_EMULATOR_LATENCY_MS, default 0)
   --quiet                  do not print each request (SF_EMULATOR_QUIET=1)
   --help                   show this help
 `;
@@ -51,6 +52,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): { options: Emulato
       licenses: { type: 'string' },
       'query-batch-size': { type: 'string' },
       'foreign-usernames': { type: 'string' },
+      'latency-ms': { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean' },
     },
@@ -75,6 +77,7 @@ function readOptions(argv: string[], env: NodeJS.ProcessEnv): { options: Emulato
     licenses: integer('licenses', pick('licenses', 'SF_EMULATOR_LICENSES')),
     queryBatchSize: integer('query-batch-size', pick('query-batch-size', 'SF_EMULATOR_QUERY_BATCH_SIZE')),
     foreignUsernames: foreign ? foreign.split(',').map((u) => u.trim()).filter(Boolean) : undefined,
+    latencyMs: integer('latency-ms', pick('latency-ms', 'SF_EMULATOR_LATENCY_MS')),
   };
   const quiet = values.quiet === true || env.SF_EMULATOR_QUIET === '1';
   return { options, quiet, help: values.help === true };

@@ -89,6 +89,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     foreignUsernames: options.foreignUsernames ?? [],
     licenses: options.licenses ?? 1000,
     requestLogLimit: options.requestLogLimit ?? 10000,
+    latencyMs: options.latencyMs ?? 0,
   };
 }
 

@@ -155,3 +155,20 @@ describe('closing with requests in flight', () => {
     expect(await pending).toBe('dropped');
   });
 });
+
+describe('response latency', () => {
+  it('answers every API request after the configured latency, control routes at once', async () => {
+    const emu = await startSalesforceEmulator({ latencyMs: 150 });
+    try {
+      const started = performance.now();
+      const res = await fetch(`${emu.url}/services/data`);
+      expect(res.status).toBe(200);
+      expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+      const control = performance.now();
+      await fetch(`${emu.url}/__emulator/requests`);
+      expect(performance.now() - control).toBeLessThan(100);
+    } finally {
+      await emu.close();
+    }
+  });
+});

@@ -45,6 +45,8 @@ export interface EmulatorOptions {
   licenses?: number;
   /** Request log capacity (oldest entries are dropped); default 10000. */
   requestLogLimit?: number;
+  /** Time every API request (token, data, identity) takes before it is answered; default 0. Like a real org across the internet. */
+  latencyMs?: number;
 }
 
 /** {@link EmulatorOptions} with every default applied. */
@@ -63,6 +65,7 @@ export interface ResolvedOptions {
   foreignUsernames: string[];
   licenses: number;
   requestLogLimit: number;
+  latencyMs: number;
 }
 
 /** What a matching fault rule does to a request. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { concurrentChange, withConflictRetry } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
-import { ValidationError } from '@provisioning/errors';
+import { ValidationError, isProvisioningError } from '@provisioning/errors';
 import { hashPassword, verifyPassword } from '@provisioning/user-store';
 import type { UserRepository, UserStorePolicy } from '@provisioning/user-store';
 import { ADMIN_ROLE } from '@provisioning/directory';
@@ -11,6 +12,16 @@ import { ADMIN_ROLE } from '@provisioning/directory';
  * A configured password is the source of truth: if it changed, the stored hash follows.
  */
 export async function ensureSuperAdmin(
+  database: DatabaseHandle,
+  users: UserRepository,
+  policy: UserStorePolicy,
+  admin: { username: string; password?: string },
+): Promise<{ generatedPassword?: string }> {
+  // Instances of a cluster starting together race to create it: the loser finds it there.
+  return withConflictRetry(() => ensureOnce(database, users, policy, admin));
+}
+
+async function ensureOnce(
   database: DatabaseHandle,
   users: UserRepository,
   policy: UserStorePolicy,
@@ -37,7 +48,10 @@ export async function ensureSuperAdmin(
   }
   const generatedPassword = admin.password === undefined ? randomBytes(12).toString('base64url') : undefined;
   const password = admin.password ?? generatedPassword!;
-  await database.db.transaction().execute((trx) =>
+  const hash = await hashPassword(password);
+  await database.db
+    .transaction()
+    .execute((trx) =>
     users.insert(trx, {
       tenant,
       username: admin.username,
@@ -45,7 +59,12 @@ export async function ensureSuperAdmin(
       resource: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: admin.username },
       claims: { 'http://wso2.org/claims/username': admin.username },
       roles: [ADMIN_ROLE],
-    }).then(async (user) => users.update(trx, { ...user, passwordHash: await hashPassword(password) })),
-  );
+    }).then((user) => users.update(trx, { ...user, passwordHash: hash })),
+    )
+    .catch((error: unknown) => {
+      // Created by another instance at the same moment: look again (a lost race, not a failure).
+      if (isProvisioningError(error) && error.kind === 'conflict') throw concurrentChange(`The super admin "${admin.username}"`);
+      throw error;
+    });
   return { generatedPassword };
 }

@@ -25,7 +25,14 @@ export const ADMIN = { username: 'admin@wso2.com', password: 'admin' };
  * deployment.toml as the WSO2 guide writes it (with the regex fixed), on plain HTTP and an ephemeral
  * port; the loopback emulators and SCIM targets the tests run are listed in `[outbound] allowed_hosts`.
  */
-export function guideToml(dataDir: string, extra = '', provisioning: Record<string, string | number | boolean> = {}, allowedHosts: readonly string[] = ['127.0.0.1']): string {
+export function guideToml(
+  dataDir: string,
+  extra = '',
+  provisioning: Record<string, string | number | boolean> = {},
+  allowedHosts: readonly string[] = ['127.0.0.1'],
+  /** Which test database: by default the data directory's own; a cluster's instances share one key. */
+  databaseKey = dataDir,
+): string {
   const settings = { poll_interval_ms: 100, initial_backoff_ms: 200, request_timeout_ms: 3000, ...provisioning };
   const lines = Object.entries(settings)
     .map(([k, v]) => `${k} = ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`)
@@ -47,7 +54,7 @@ enable_email_domain = true
 allowed_hosts = ${JSON.stringify(allowedHosts)}
 
 [database]
-url = ${JSON.stringify(testDatabaseUrl(dataDir, dataDir))}
+url = ${JSON.stringify(testDatabaseUrl(databaseKey, dataDir))}
 
 [user_store]
 user_name_attribute = "mail"

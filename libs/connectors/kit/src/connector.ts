@@ -49,13 +49,15 @@ export interface CallOptions {
   record?: (call: RemoteCallRecord) => void;
   signal?: AbortSignal;
   /**
-   * Ownership check before a connector writes to (links, updates, deprovisions) a remote account it
-   * found by looking it up (e.g. by username after DUPLICATE_USERNAME) rather than by the stored
-   * remote id: rejects (UpstreamRejectedError `REMOTE_ACCOUNT_IN_USE`) when the account belongs to
-   * another local user, so two local users who map to one remote username never write to each
-   * other's account. Connectors must call it before the first write to such an account.
+   * Ownership check before a connector's first write to a remote account: call it with the account's
+   * name (`remoteName`, no id) before creating it, and with the id and name before writing to (linking,
+   * updating, deprovisioning) an account found by looking it up (e.g. by username after
+   * DUPLICATE_USERNAME) rather than by the stored remote id. Rejects (UpstreamRejectedError
+   * `REMOTE_ACCOUNT_IN_USE`) when the name or account belongs to another local user, so two local
+   * users who map to one remote username never write to each other's account, even when both are
+   * delivered at the same moment.
    */
-  assertLinkable?: (remote: { remoteId: string; remoteName?: string }) => Promise<void>;
+  assertLinkable?: (remote: { remoteId?: string; remoteName?: string }) => Promise<void>;
 }
 
 /**

@@ -136,6 +136,7 @@ export class SalesforceConnector implements OutboundConnector {
   private async create(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
     const record = this.record(operation, operation.allAttributes);
     const username = record.Username as string;
+    await options.assertLinkable?.({ remoteName: username });
     try {
       const saved = await this.#session.call<SaveResult | undefined>({ method: 'POST', path: '/sobjects/User', body: record }, options);
       if (!saved?.id) {

@@ -90,6 +90,7 @@ export class ScimGroups {
 
   private async create(operation: GroupProvisioningOperation, options: CallOptions): Promise<GroupProvisioningResult> {
     const { values, skipped } = references(operation.members);
+    await options.assertLinkable?.({ remoteName: operation.displayName });
     const features = await this.spc.get(options);
     const existing = features.filter ? await this.findByDisplayName(operation.displayName, options) : undefined;
     if (existing) return this.link(existing, operation.displayName, values, skipped, options);

@@ -49,6 +49,7 @@ export class ScimUsers {
     const mapped = buildUserResource(operation.allAttributes, { defaultUserName: operation.username, password: this.config.defaultPassword });
     if (mapped.problems.length > 0) throw mappingError(mapped.problems);
     const userName = String(mapped.resource.userName);
+    await options.assertLinkable?.({ remoteName: userName });
     const features = await this.spc.get(options);
     const existing = features.filter ? await this.findByUserName(userName, options) : undefined;
     if (existing) return this.link(existing, operation, options);

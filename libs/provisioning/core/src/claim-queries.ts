@@ -69,28 +69,23 @@ function isQueued(): Expression<SqlBool> {
 }
 
 /**
- * Only the head of a chain: no earlier open job, and no job with a live lease, for the same target
- * and the same user (by id, or by username across a delete and re-create). The outer query asks
- * NOT EXISTS of this once per key, so each uses its (idp, connector, key, id) index instead of
- * scanning the target's jobs.
+ * Only the head of a chain: the job is the earliest open job of its target for the same user (by id,
+ * and by username across a delete and re-create). Written as a scalar `min()` per candidate rather
+ * than NOT EXISTS: a correlated subquery is run per row with the row's key, a seek on the (idp,
+ * connector, key, id) index that stops at the first open job, whereas an anti-join leaves the
+ * planner free to scan a target's whole history per candidate (PostgreSQL does, on a table it has
+ * not analysed yet). A job with no chain key (written before migration 0004) passes that check.
  */
-function chainBlocker(db: Queryable, key: 'entity_id' | 'chain_key', now: number) {
-  return (
-    db
-      .selectFrom('provisioning_jobs as p')
-      .select(sql<number>`1`.as('one'))
-      // Correlated with the outer `j` (typed as raw references: the builder is made outside the query).
-      .where('p.idp_id', '=', sql.ref<string>('j.idp_id'))
-      .where('p.connector_type', '=', sql.ref<string>('j.connector_type'))
-      .where(`p.${key}`, '=', sql.ref<string>(`j.${key}`))
-      .where('p.id', '!=', sql.ref<number>('j.id'))
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('p.id', '<', sql.ref<number>('j.id')), eb('p.state', 'in', ['pending', 'running', 'retrying'])]),
-          eb.and([eb('p.state', '=', 'running'), eb('p.lease_expires_at', '>=', now)]),
-        ]),
-      )
-  );
+function isChainHead(db: Queryable, key: 'entity_id' | 'chain_key'): Expression<SqlBool> {
+  const earliestOpen = db
+    .selectFrom('provisioning_jobs as p')
+    .select((eb) => eb.fn.min<number>('p.id').as('first'))
+    // Correlated with the outer `j` (typed as raw references: the builder is made outside the query).
+    .where('p.idp_id', '=', sql.ref<string>('j.idp_id'))
+    .where('p.connector_type', '=', sql.ref<string>('j.connector_type'))
+    .where(`p.${key}`, '=', sql.ref<string>(`j.${key}`))
+    .where(sql<SqlBool>`${sql.ref('p.state')} in (${sql.lit('pending')}, ${sql.lit('running')}, ${sql.lit('retrying')})`);
+  return sql<SqlBool>`coalesce((${earliestOpen}), ${sql.ref('j.id')}) = ${sql.ref('j.id')}`;
 }
 
 /**
@@ -116,8 +111,8 @@ export async function dueChainHeads(db: Queryable, target: JobTarget, now: numbe
     .where('j.connector_type', '=', target.connectorType)
     .where('j.next_attempt_at', '<=', now)
     .where(isNotCoalesced())
-    .where(({ not, exists }) => not(exists(chainBlocker(db, 'entity_id', now))))
-    .where(({ not, exists }) => not(exists(chainBlocker(db, 'chain_key', now))))
+    .where(isChainHead(db, 'entity_id'))
+    .where(isChainHead(db, 'chain_key'))
     .where('j.id', 'not in', [0, ...exclude])
     .orderBy('j.next_attempt_at')
     .orderBy('j.id')
@@ -136,8 +131,8 @@ export async function expiredLeases(db: Queryable, now: number, exclude: readonl
     .where('j.state', '=', 'running')
     .where('j.lease_expires_at', '<', now)
     .where(isNotCoalesced())
-    .where(({ not, exists }) => not(exists(chainBlocker(db, 'entity_id', now))))
-    .where(({ not, exists }) => not(exists(chainBlocker(db, 'chain_key', now))))
+    .where(isChainHead(db, 'entity_id'))
+    .where(isChainHead(db, 'chain_key'))
     .where('j.id', 'not in', [0, ...exclude])
     .orderBy('j.id')
     .execute();

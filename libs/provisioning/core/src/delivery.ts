@@ -132,17 +132,21 @@ export class JobDelivery {
   }
 
   /**
-   * The ownership check connectors call before writing to a remote account they found by lookup
-   * (linking after DUPLICATE_USERNAME, deprovisioning without a stored id): an account that already
-   * belongs to another live local user is never written (two local users with the same email would
-   * otherwise share, overwrite and deprovision one remote account).
+   * The ownership check connectors call before creating a remote account (with its name) and before
+   * writing to one they found by lookup (linking after DUPLICATE_USERNAME, deprovisioning without a
+   * stored id): a name claimed by another local entity, or an account that already belongs to
+   * another one, is never written (two local users with the same email would otherwise share,
+   * overwrite and deprovision one remote account).
    */
-  private linkGuard(job: ProvisioningJob): (remote: { remoteId: string; remoteName?: string }) => Promise<void> {
+  private linkGuard(job: ProvisioningJob): (remote: { remoteId?: string; remoteName?: string }) => Promise<void> {
     return async ({ remoteId, remoteName }) => {
-      const owner = await this.store.ownerOf(job, remoteId);
+      const owner =
+        (remoteId ? await this.store.ownerOf(job, remoteId) : undefined) ??
+        (remoteName ? await this.store.claimRemoteName(job, remoteName) : undefined);
       if (owner) {
+        const what = remoteId ? `The remote account ${remoteId}${remoteName ? ` (${remoteName})` : ''}` : `The remote name "${remoteName}"`;
         throw new UpstreamRejectedError(
-          `The remote account ${remoteId}${remoteName ? ` (${remoteName})` : ''} already belongs to local ${job.entityType === 'GROUP' ? 'group' : 'user'} "${owner}"; nothing was written to it. Give them distinct remote ${job.entityType === 'GROUP' ? 'names' : 'usernames'}`,
+          `${what} already belongs to local ${job.entityType === 'GROUP' ? 'group' : 'user'} "${owner}"; nothing was written to it. Give them distinct remote ${job.entityType === 'GROUP' ? 'names' : 'usernames'}`,
           { remoteCode: 'REMOTE_ACCOUNT_IN_USE' },
         );
       }

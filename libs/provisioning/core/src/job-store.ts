@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { sql } from 'kysely';
-import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import type { ExpressionBuilder, Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import { ConflictError, NotFoundError } from '@provisioning/errors';
 import { DATABASE } from '@provisioning/persistence';
 import type { Database, DatabaseHandle, ProvisionedIdentityTable, ProvisioningAttemptTable, ProvisioningJobTable } from '@provisioning/persistence';
@@ -48,6 +48,10 @@ export interface JobListQuery {
  */
 @injectable()
 export class JobStore {
+  /** Disabled and paused targets change rarely: read at most once a second (pauses set here apply at once). */
+  #disabled: { at: number; keys: Promise<Set<string>> } | undefined;
+  #paused: { at: number; rows: Promise<Map<string, number>> } | undefined;
+
   constructor(@inject(DATABASE) private readonly database: DatabaseHandle) {}
 
   private get db(): Kysely<Database> {
@@ -158,6 +162,9 @@ export class JobStore {
 
   /** Leaves a target alone until `until`, on every instance (a later pause wins over an earlier one). */
   async pause(idpId: string, connectorType: string, until: number): Promise<void> {
+    const key = targetKey(idpId, connectorType);
+    const cached = this.#paused;
+    if (cached) void cached.rows.then((rows) => rows.set(key, Math.max(rows.get(key) ?? 0, until)));
     await this.db
       .insertInto('target_pauses')
       .values({ idp_id: idpId, connector_type: connectorType, paused_until: until })
@@ -171,11 +178,31 @@ export class JobStore {
   }
 
   async pausedTargets(now: number): Promise<Set<string>> {
-    const rows = await this.db.selectFrom('target_pauses').select(['idp_id', 'connector_type']).where('paused_until', '>', now).execute();
-    return new Set(rows.map((r) => targetKey(r.idp_id, r.connector_type)));
+    if (!this.#paused || now - this.#paused.at > 1_000) {
+      const rows = this.db
+        .selectFrom('target_pauses')
+        .select(['idp_id', 'connector_type', 'paused_until'])
+        .where('paused_until', '>', now)
+        .execute()
+        .then((list) => new Map(list.map((r) => [targetKey(r.idp_id, r.connector_type), r.paused_until] as const)));
+      this.#paused = { at: now, rows };
+      rows.catch(() => (this.#paused = undefined));
+    }
+    const rows = await this.#paused.rows;
+    return new Set([...rows].filter(([, until]) => until > now).map(([key]) => key));
   }
 
   private async disabledTargets(): Promise<Set<string>> {
+    const now = Date.now();
+    if (!this.#disabled || now - this.#disabled.at > 1_000) {
+      const keys = this.readDisabledTargets();
+      this.#disabled = { at: now, keys };
+      keys.catch(() => (this.#disabled = undefined));
+    }
+    return this.#disabled.keys;
+  }
+
+  private async readDisabledTargets(): Promise<Set<string>> {
     const rows = await this.db
       .selectFrom('idp_connectors as c')
       .innerJoin('identity_providers as i', 'i.id', 'c.idp_id')
@@ -210,6 +237,55 @@ export class JobStore {
       .where('state', '=', 'provisioned')
       .executeTakeFirst();
     return owner?.entity_name;
+  }
+
+  /**
+   * Claims a remote account name on the job's target for the job's entity before a connector creates
+   * or adopts the account. Returns the other local entity's name when that entity still holds the
+   * name (its identity on this target is provisioned under it, or it has a create or update in
+   * flight there, whose account may exist remotely before its identity is recorded); otherwise the
+   * claim is (or becomes) this entity's. The insert decides races: of two deliveries claiming one
+   * name at once, whichever inserts second finds the first's open job and is refused.
+   */
+  async claimRemoteName(job: Pick<ProvisioningJob, 'idpId' | 'connectorType' | 'entityId' | 'entityType' | 'entityName'>, remoteName: string, now = Date.now()): Promise<string | undefined> {
+    const key = { idp_id: job.idpId, connector_type: job.connectorType, entity_type: job.entityType, name_key: remoteName.toLowerCase() };
+    const mine = { entity_id: job.entityId, entity_name: job.entityName, claimed_at: now };
+    const claimed = (eb: ExpressionBuilder<Database, 'remote_name_claims'>) =>
+      eb.and([eb('idp_id', '=', key.idp_id), eb('connector_type', '=', key.connector_type), eb('entity_type', '=', key.entity_type), eb('name_key', '=', key.name_key)]);
+    for (let round = 0; round < 3; round++) {
+      await this.db.insertInto('remote_name_claims').values({ ...key, ...mine }).onConflict((oc) => oc.doNothing()).execute();
+      const holder = await this.db.selectFrom('remote_name_claims').select(['entity_id', 'entity_name']).where(claimed).executeTakeFirst();
+      if (!holder) continue; // released in between: claim again
+      if (holder.entity_id === job.entityId) return undefined;
+      if (await this.holdsName(job, holder.entity_id, key.name_key)) return holder.entity_name;
+      const taken = await this.db.updateTable('remote_name_claims').set(mine).where(claimed).where('entity_id', '=', holder.entity_id).executeTakeFirst();
+      if (Number(taken.numUpdatedRows) === 1) return undefined;
+    }
+    return 'another local entity';
+  }
+
+  /** Whether an entity still holds a remote name on a job's target (see claimRemoteName). */
+  private async holdsName(job: Pick<ProvisioningJob, 'idpId' | 'connectorType'>, entityId: string, nameKey: string): Promise<boolean> {
+    const provisioned = await this.db
+      .selectFrom('provisioned_identities')
+      .select('entity_id')
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('entity_id', '=', entityId)
+      .where('state', '=', 'provisioned')
+      .where(sql<string>`lower(remote_name)`, '=', nameKey)
+      .executeTakeFirst();
+    if (provisioned) return true;
+    const inFlight = await this.db
+      .selectFrom('provisioning_jobs')
+      .select('id')
+      .where('idp_id', '=', job.idpId)
+      .where('connector_type', '=', job.connectorType)
+      .where('entity_id', '=', entityId)
+      .where('state', 'in', [...OPEN_JOB_STATES])
+      .where('operation', 'in', ['create', 'update'])
+      .executeTakeFirst();
+    return inFlight !== undefined;
   }
 
   /**
@@ -327,6 +403,10 @@ export class JobStore {
         .values(values)
         .onConflict((oc) => oc.columns(['idp_id', 'connector_type', 'entity_id']).doUpdateSet(values))
         .execute();
+      if (job.operation === 'deprovision' && state === 'succeeded') {
+        // A deprovisioned entity no longer holds its remote name: another may create or adopt it.
+        await trx.deleteFrom('remote_name_claims').where('idp_id', '=', job.idpId).where('connector_type', '=', job.connectorType).where('entity_id', '=', job.entityId).execute();
+      }
       return { lost: false, settledWith };
     });
   }

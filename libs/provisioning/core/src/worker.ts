@@ -14,6 +14,9 @@ import { CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
 
 type Waiter = { resolve: (state: JobState) => void };
 
+/** How long a signal of new work waits for more before the worker claims (latency it may add). */
+const GATHER_MS = 20;
+
 /**
  * Delivers queued jobs. A job is claimed with a lease (owner + expiry) in the database: a worker that
  * dies leaves its jobs to be claimed again once the lease expires, and only the head of each
@@ -58,9 +61,22 @@ export class ProvisioningWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#unsubscribe = this.signals.onNewWork(() => this.wake());
+    // New work from commits (here or on other instances) wakes the worker after a short gathering
+    // window: a burst of commits costs one claim per window, not one per commit per instance.
+    this.#unsubscribe = this.signals.onNewWork(() => this.wakeSoon());
     this.#loop = this.run();
     this.logger.info({ owner: this.owner, concurrency: this.settings.concurrency, targetConcurrency: this.settings.targetConcurrency }, 'provisioning worker started');
+  }
+
+  #soon: NodeJS.Timeout | undefined;
+
+  /** A due-job check within {@link GATHER_MS}, shared by every request for one in the meantime. */
+  private wakeSoon(): void {
+    if (this.#soon) return;
+    this.#soon = setTimeout(() => {
+      this.#soon = undefined;
+      this.wake();
+    }, GATHER_MS);
   }
 
   /** Runs a due-job check now instead of at the next poll. */
@@ -77,6 +93,7 @@ export class ProvisioningWorker {
     if (!this.#running) return;
     this.#running = false;
     this.#unsubscribe?.();
+    clearTimeout(this.#soon);
     this.wake();
     await this.#loop;
     const pending = [...this.#inFlight.values()];

@@ -32,9 +32,10 @@ const schema = z.object({ 'memory-token': secretProperty, 'memory-mode': z.enum(
 
 function memoryConnector(): OutboundConnector {
   return {
-    async provision(operation) {
+    async provision(operation, options = {}) {
       const values = Object.fromEntries(operation.attributes.map((a) => [a.name, a.value]));
       if (operation.kind === 'create') {
+        await options.assertLinkable?.({ remoteName: String(values.userName ?? operation.username) });
         const id = randomUUID();
         users.set(id, { ...values, active: true });
         return { outcome: 'created', remoteId: id };

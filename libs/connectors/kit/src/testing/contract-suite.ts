@@ -166,7 +166,9 @@ function describeUserRoundTrip(definition: ConnectorDefinition, target: Contract
     const before = await target.read(remoteId);
     const [name, value] = target.updateAttribute;
     const asked: string[] = [];
-    const refuse = async (remote: { remoteId: string }) => {
+    // Refuses the existing account (by id); a name alone is this test's business only below.
+    const refuse = async (remote: { remoteId?: string }) => {
+      if (!remote.remoteId) return;
       asked.push(remote.remoteId);
       throw new UpstreamRejectedError('the remote account belongs to another local user', { remoteCode: 'REMOTE_ACCOUNT_IN_USE' });
     };
@@ -185,6 +187,26 @@ function describeUserRoundTrip(definition: ConnectorDefinition, target: Contract
       .catch(() => undefined);
     const after = await target.read(remoteId);
     expect(after && target.isActive(after)).toBe(true);
+  });
+
+  it('claims the remote name (assertLinkable without an id) before creating, and sends nothing when refused', async () => {
+    const attrs = target.createAttributes();
+    const names: string[] = [];
+    let calls = 0;
+    const refused = await connector()
+      .provision(sampleOperation('create', attrs, { localId: `claimed-${Date.now()}` }), {
+        record: () => calls++,
+        assertLinkable: async (remote) => {
+          if (remote.remoteId) return;
+          names.push(remote.remoteName ?? '');
+          throw new UpstreamRejectedError('the remote name belongs to another local user', { remoteCode: 'REMOTE_ACCOUNT_IN_USE' });
+        },
+      })
+      .catch((error: unknown) => error);
+    expect(names, 'a create must claim the remote name it is about to use').toHaveLength(1);
+    expect(names[0]!.trim()).not.toBe('');
+    expect((refused as { remoteCode?: string }).remoteCode).toBe('REMOTE_ACCOUNT_IN_USE');
+    expect(calls, 'nothing may be sent to the target once the name is refused').toBe(0);
   });
 
   it('previews exactly what a create sends, without side effects', async () => {
