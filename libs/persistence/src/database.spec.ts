@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type SqliteDatabase from 'better-sqlite3';
+import { withStatementCache } from './database';
 import { openDatabase, parseDatabaseUrl, redactUrl } from './index';
 import { ensureTestDatabase, testDatabaseUrl, testDialect } from './testing';
 import type { DatabaseHandle } from './index';
@@ -63,5 +65,22 @@ describe('openDatabase', () => {
   it('rejects unknown URLs and names the value', () => {
     expect(() => parseDatabaseUrl('mysql://x', '/')).toThrow(/mysql:\/\/x/);
     expect(parseDatabaseUrl('sqlite:./d/p.db', '/base')).toEqual({ dialect: 'sqlite', target: '/base/d/p.db' });
+  });
+});
+
+describe('withStatementCache', () => {
+  it('prepares each SQL text once and evicts the least recently used beyond its size', () => {
+    const prepared: string[] = [];
+    const fake = { close: () => fake, prepare: (text: string) => (prepared.push(text), { text }) } as unknown as SqliteDatabase.Database;
+    const cached = withStatementCache(fake, 2);
+    const a = cached.prepare('select 1');
+    expect(cached.prepare('select 1')).toBe(a);
+    cached.prepare('select 2');
+    cached.prepare('select 1'); // most recent again: "select 2" is now the eldest
+    cached.prepare('select 3');
+    cached.prepare('select 1');
+    expect(prepared).toEqual(['select 1', 'select 2', 'select 3']);
+    cached.prepare('select 2');
+    expect(prepared).toEqual(['select 1', 'select 2', 'select 3', 'select 2']);
   });
 });

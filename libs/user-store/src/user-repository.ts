@@ -46,14 +46,13 @@ export class UserRepository {
   async insert(trx: Db, user: NewUser): Promise<StoredUser> {
     const now = Date.now();
     const stored: StoredUser = { ...user, id: user.id ?? randomUUID(), createdAt: now, updatedAt: now, version: 1 };
-    const clash = await this.findByUsername(user.tenant, user.username, trx);
-    if (clash) throw new ConflictError(`User "${user.username}" already exists`, { scimType: 'uniqueness', code: 'USER-409' });
+    // The unique (tenant, username_key) constraint decides, on both dialects and across instances:
+    // no read before the insert.
     await trx
       .insertInto('users')
       .values(toRow(stored))
       .execute()
       .catch((error: unknown) => {
-        // A concurrent create of the same name (PostgreSQL) passed the check above at the same moment.
         throw isUniqueViolation(error) ? new ConflictError(`User "${user.username}" already exists`, { scimType: 'uniqueness', code: 'USER-409', cause: error }) : error;
       });
     return stored;

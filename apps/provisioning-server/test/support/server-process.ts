@@ -78,11 +78,11 @@ export async function ensureDatabaseOf(toml: string): Promise<void> {
 }
 
 /** Starts the server with a config file; resolves once it logs where it listens. */
-export async function startServerProcess(toml: string, dataDir: string): Promise<ServerProcess> {
+export async function startServerProcess(toml: string, dataDir: string, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
   await ensureDatabaseOf(toml);
   const configPath = join(dataDir, 'deployment.toml');
   writeFileSync(configPath, toml);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps/provisioning-server/src/main.ts'), '--config', configPath], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'apps/provisioning-server/src/main.ts'), '--config', configPath], {
     cwd: ROOT,
     env: { ...process.env, TSX_TSCONFIG_PATH: join(ROOT, 'tsconfig.base.json'), HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '' },
   });

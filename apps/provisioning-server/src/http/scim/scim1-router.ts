@@ -65,7 +65,7 @@ export function scim1Router({ commands, queries }: UserServices, auth: AuthDepen
   router.post('/Users', async (req, res) => {
     const result = await commands.create(contextOf(req).tenant, req.body);
     provisioningHeader(res, result);
-    sendUser(req, res, 201, await queries.represent(result.user, baseOf(req)));
+    sendUser(req, res, 201, await queries.represent(result.user, baseOf(req), () => []));
   });
 
   router.get('/Users', async (req, res) => {

@@ -21,7 +21,8 @@ export function usersRouter({ commands, queries }: UserServices): Router {
   router.post('/', async (req, res) => {
     const result = await commands.create(contextOf(req).tenant, req.body);
     provisioningHeader(res, result);
-    sendResource(req, res, 201, await queries.represent(result.user, scimBase(req)), 'User');
+    // A user just created belongs to no group yet: no membership read.
+    sendResource(req, res, 201, await queries.represent(result.user, scimBase(req), () => []), 'User');
   });
 
   router.get('/', async (req, res) => {
