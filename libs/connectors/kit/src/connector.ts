@@ -1,4 +1,5 @@
 import type { OutboundHttp } from '@provisioning/egress';
+import type { AccountPage, BatchCallOptions, BatchOutcome, ListAccountsRequest } from './accounts';
 import type { ConnectorManifest } from './manifest';
 import type { GroupProvisioningOperation, GroupProvisioningResult } from './group-operations';
 import type {
@@ -79,6 +80,17 @@ export interface OutboundConnector {
    * user-only connectors need not mention groups at all.
    */
   provisionGroup?(operation: GroupProvisioningOperation, options?: CallOptions): Promise<GroupProvisioningResult>;
+  /**
+   * One page of the target's user accounts with the requested fields; present exactly when the
+   * manifest declares `capabilities.listAccounts`. Follow `cursor` until a page has none.
+   */
+  listAccounts?(request: ListAccountsRequest, options?: CallOptions): Promise<AccountPage>;
+  /**
+   * Several user operations in as few remote calls as the target allows, with an outcome per
+   * operation in order (one rejected record fails only its own operation); present exactly when the
+   * manifest declares `capabilities.batch`. Never more than `batch.maxOperations` at once.
+   */
+  provisionBatch?(operations: readonly ProvisioningOperation[], options?: BatchCallOptions): Promise<BatchOutcome[]>;
   /** Releases sockets and timers. */
   close(): Promise<void>;
 }

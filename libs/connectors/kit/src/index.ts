@@ -29,6 +29,8 @@ export type {
   OutboundConnector,
   CallOptions,
 } from './connector';
+export { chunks, provisionOneByOne } from './accounts';
+export type { AccountPage, BatchCallOptions, BatchCapability, BatchOutcome, ListAccountsRequest, RemoteAccount } from './accounts';
 export { parseProperties, withDefaults, booleanProperty, urlProperty, enumProperty } from './config-schema';
 export { notSupported, unsupportedConnector, NO_CAPABILITIES } from './not-supported';
 export type { UnsupportedFeature } from './not-supported';

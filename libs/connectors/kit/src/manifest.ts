@@ -1,3 +1,4 @@
+import type { BatchCapability } from './accounts';
 /**
  * Types of a connector property, as WSO2's `outbound-provisioning-connectors` meta endpoint names them.
  * The admin API shows them so a console can render the right input (a password field for `secret`).
@@ -40,6 +41,10 @@ export interface ConnectorCapabilities {
   preview: boolean;
   /** Can check its configuration against the remote system (credentials, permissions). */
   connectionTest: boolean;
+  /** Implements `OutboundConnector.listAccounts`: the target's user accounts, in pages (reconciliation). */
+  listAccounts?: boolean;
+  /** Implements `OutboundConnector.provisionBatch` with a result per operation, up to `maxOperations` per call. */
+  batch?: BatchCapability;
 }
 
 /**

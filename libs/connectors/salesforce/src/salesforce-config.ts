@@ -17,6 +17,9 @@ export const salesforceManifest: ConnectorManifest = {
     passwords: false,
     preview: true,
     connectionTest: true,
+    listAccounts: true,
+    // sObject Collections from API v42.0; older versions run a batch one call per operation.
+    batch: { maxOperations: 200 },
   },
   // Identity, licence, profile, role, activation and permissions: never reachable through /Me.
   privilegedFields: [

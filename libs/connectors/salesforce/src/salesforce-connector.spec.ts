@@ -21,6 +21,7 @@ runConnectorContract(salesforceConnector, {
     isActive: (record) => record.IsActive === true,
     createAttributes: () => userAttributes(),
     updateAttribute: ['LastName', 'Updated'],
+    rejectedCreateAttributes: () => userAttributes({ Email: 'not an email' }),
   },
 });
 

@@ -1,6 +1,10 @@
 import { UpstreamRejectedError, UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
 import type {
+  AccountPage,
+  BatchCallOptions,
+  BatchOutcome,
   CallOptions,
+  ListAccountsRequest,
   ConnectionTestReport,
   ConnectorContext,
   ConnectorDefinition,
@@ -12,6 +16,8 @@ import type {
 import { parseSalesforceConfig, salesforceManifest } from './salesforce-config';
 import type { SalesforceConfig } from './salesforce-config';
 import { SalesforceSession } from './salesforce-session';
+import { listUserAccounts, provisionUserBatch } from './salesforce-accounts';
+import type { BatchHost } from './salesforce-accounts';
 import { remoteUsername } from './remote-username';
 import { describeProblems, soqlString, toUserRecord } from './user-record';
 
@@ -108,6 +114,25 @@ export class SalesforceConnector implements OutboundConnector {
       checks.push({ name: 'api-usage', ok: false, detail: (error as Error).message });
     }
     return { ok: checks.every((c) => c.ok), checks, ...(this.#session.apiUsage ? { apiUsage: this.#session.apiUsage } : {}) };
+  }
+
+  async listAccounts(request: ListAccountsRequest, options: CallOptions = {}): Promise<AccountPage> {
+    return listUserAccounts(this.#batchHost, request, options);
+  }
+
+  async provisionBatch(operations: readonly ProvisioningOperation[], options: BatchCallOptions = {}): Promise<BatchOutcome[]> {
+    return provisionUserBatch(this.#batchHost, operations, options);
+  }
+
+  /** What list and batch delivery use of this connector. */
+  get #batchHost(): BatchHost {
+    return {
+      session: this.#session,
+      config: this.config,
+      record: (operation, attributes) => this.record(operation, attributes),
+      single: (operation, options) => this.provision(operation, options),
+      link: (username, record, options) => this.link(username, record, options),
+    };
   }
 
   async close(): Promise<void> {}

@@ -20,6 +20,8 @@ export interface RestCall {
   body?: Record<string, unknown>;
   /** What to write into the provisioning log instead of `body` (already redacted). */
   logBody?: unknown;
+  /** Extra request headers (e.g. `Sforce-Query-Options`). */
+  headers?: Record<string, string>;
 }
 
 const TOKEN_PATH = '/services/oauth2/token';
@@ -93,7 +95,7 @@ export class SalesforceSession {
           method: call.method,
           url: `${this.apiBase}${call.path}`,
           body: call.body === undefined ? undefined : JSON.stringify(call.body),
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...call.headers },
         },
         { timeout: this.context.requestTimeoutMs, retry: { maxRetries: 0 }, signal: options.signal } as never,
       )) as T;

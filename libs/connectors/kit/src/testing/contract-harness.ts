@@ -22,6 +22,11 @@ export interface ContractTarget {
    * remote names are paths (SCIM's `name.familyName`) rather than top-level fields.
    */
   readAttribute?(record: Record<string, unknown>, name: string): unknown;
+  /**
+   * Create attributes the target rejects (a malformed email, say), for the batch rule "one bad record
+   * fails only itself"; without it that part of the batch test is not exercised.
+   */
+  rejectedCreateAttributes?(): Record<string, string>;
 }
 
 /** The group side of a contract target, for connectors that declare `capabilities.groups`. */

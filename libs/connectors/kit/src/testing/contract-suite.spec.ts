@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { connectorIdOf } from '../manifest';
 import { parseProperties } from '../config-schema';
+import { UpstreamRejectedError } from '@provisioning/errors';
+import { provisionOneByOne } from '../accounts';
 import { notSupported, unsupportedConnector } from '../not-supported';
 import { secretProperty } from '../secret';
 import type { ConnectorDefinition, OutboundConnector } from '../connector';
@@ -21,7 +23,7 @@ const manifest: ConnectorManifest = {
   connectorId: connectorIdOf('memory'),
   displayName: 'Memory',
   description: 'In-memory connector that exercises the contract suite.',
-  capabilities: { users: { create: true, update: true, deprovision: true }, groups: true, passwords: false, preview: true, connectionTest: true },
+  capabilities: { users: { create: true, update: true, deprovision: true }, groups: true, passwords: false, preview: true, connectionTest: true, listAccounts: true, batch: { maxOperations: 3 } },
   privilegedFields: ['role*'],
   properties: [
     { key: 'memory-token', displayName: 'Token', type: 'secret', isMandatory: true, isConfidential: true },
@@ -31,11 +33,12 @@ const manifest: ConnectorManifest = {
 const schema = z.object({ 'memory-token': secretProperty, 'memory-mode': z.enum(['A', 'B']) });
 
 function memoryConnector(): OutboundConnector {
-  return {
+  const connector: OutboundConnector = {
     async provision(operation, options = {}) {
       const values = Object.fromEntries(operation.attributes.map((a) => [a.name, a.value]));
       if (operation.kind === 'create') {
         await options.assertLinkable?.({ remoteName: String(values.userName ?? operation.username) });
+        if (values.userName === '') throw new UpstreamRejectedError('userName is required', { remoteCode: 'REQUIRED' });
         const id = randomUUID();
         users.set(id, { ...values, active: true });
         return { outcome: 'created', remoteId: id };
@@ -62,8 +65,26 @@ function memoryConnector(): OutboundConnector {
       groups.set(id, { displayName: operation.displayName, members });
       return { outcome: operation.kind === 'create' ? 'created' : 'updated', remoteId: id };
     },
+    async listAccounts(request) {
+      const all = [...users.entries()];
+      const start = Number(request.cursor ?? 0);
+      const end = start + 2; // small pages, so the suite follows cursors
+      const accounts = all.slice(start, end).map(([remoteId, row]) => ({
+        remoteId,
+        remoteName: String(row.userName),
+        active: row.active === true,
+        attributes: Object.fromEntries(request.fields.map((f) => [f, row[f] === undefined ? null : String(row[f])])),
+      }));
+      return { accounts, ...(end < all.length ? { cursor: String(end) } : {}) };
+    },
+    async provisionBatch(operations, options = {}) {
+      return provisionOneByOne(operations, (operation, index) =>
+        connector.provision(operation, { ...(options.assertLinkable ? { assertLinkable: (remote) => options.assertLinkable!(index, remote) } : {}) }),
+      );
+    },
     async close() {},
   };
+  return connector;
 }
 
 const memory: ConnectorDefinition<z.output<typeof schema>> = {
@@ -80,6 +101,7 @@ runConnectorContract(memory as ConnectorDefinition, {
     isActive: (row) => row.active === true,
     createAttributes: () => ({ userName: `user${(counter += 1)}` }),
     updateAttribute: ['title', 'Updated'],
+    rejectedCreateAttributes: () => ({ userName: '' }),
   },
   groupTarget: {
     read: async (id) => groups.get(id),
@@ -88,7 +110,7 @@ runConnectorContract(memory as ConnectorDefinition, {
   },
 });
 
-const stubManifest: ConnectorManifest = { ...manifest, type: 'memory-stub', connectorId: connectorIdOf('memory-stub'), capabilities: { ...manifest.capabilities, users: { create: false, update: false, deprovision: false }, groups: false, preview: false, connectionTest: false } };
+const stubManifest: ConnectorManifest = { ...manifest, type: 'memory-stub', connectorId: connectorIdOf('memory-stub'), capabilities: { ...manifest.capabilities, users: { create: false, update: false, deprovision: false }, groups: false, preview: false, connectionTest: false, listAccounts: false, batch: undefined } };
 runConnectorContract(
   {
     manifest: stubManifest,

@@ -5,6 +5,7 @@ import { connectorIdOf } from '../manifest';
 import type { ConnectorDefinition, ConnectorProperties, OutboundConnector } from '../connector';
 import type { ContractHarness, ContractTarget } from './contract-harness';
 import { contractContext, expectKind } from './contract-harness';
+import { describeAccountContract } from './account-contract';
 import { describeGroupContract } from './group-contract';
 import { sampleOperation } from './sample-operation';
 
@@ -130,6 +131,7 @@ export function runConnectorContract(definition: ConnectorDefinition, harness: C
       describeUserRoundTrip(definition, harness.target, () => connector);
     }
     describeGroupContract(definition, harness, () => connector);
+    describeAccountContract(definition, harness, () => connector);
   });
 }
 

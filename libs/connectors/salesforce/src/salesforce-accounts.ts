@@ -1,0 +1,214 @@
+import { UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
+import type {
+  AccountPage,
+  BatchCallOptions,
+  BatchOutcome,
+  CallOptions,
+  ListAccountsRequest,
+  ProvisioningOperation,
+  ProvisioningResult,
+  RemoteAccount,
+  RemoteCallRecord,
+} from '@provisioning/connector-kit';
+import type { SalesforceConfig } from './salesforce-config';
+import type { SalesforceSession } from './salesforce-session';
+import { remoteCodeOf, toProvisioningError } from './salesforce-errors';
+import { soqlString } from './user-record';
+
+/** sObject Collections take at most 200 records per call, from API v42.0. */
+export const COLLECTION_LIMIT = 200;
+const COLLECTIONS_FROM_VERSION = 42;
+/** Salesforce's largest query page (`Sforce-Query-Options: batchSize`). */
+const MAX_QUERY_BATCH = 2000;
+const MIN_QUERY_BATCH = 200;
+/** Ids per `UserLogin` lookup (keeps the SOQL in a GET well under URL limits). */
+const LOGIN_LOOKUP_CHUNK = 300;
+const FIELD = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
+const NEXT_RECORDS = /^\/services\/data\/v\d+\.\d+\/query\/[A-Za-z0-9-]+$/;
+
+interface QueryPage<T> {
+  done: boolean;
+  records: T[];
+  nextRecordsUrl?: string;
+}
+interface SaveResult {
+  id?: string;
+  success: boolean;
+  errors?: Array<{ statusCode?: string; message?: string; fields?: string[] }>;
+}
+
+/** What batch delivery needs from the connector: records built its way, and the single-call path. */
+export interface BatchHost {
+  session: SalesforceSession;
+  config: SalesforceConfig;
+  /** The Salesforce record of an operation (as `provision` would send it). */
+  record(operation: ProvisioningOperation, attributes: ProvisioningOperation['allAttributes']): Record<string, unknown>;
+  /** One operation through the single-record path (freezes, lookups, API versions before v42.0). */
+  single(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult>;
+  /** Adopts the existing user with this username (after DUPLICATE_USERNAME), once the engine agrees. */
+  link(username: string, record: Record<string, unknown>, options: CallOptions): Promise<ProvisioningResult>;
+}
+
+/** Whether the configured API version has sObject Collections. */
+export function hasCollections(config: SalesforceConfig): boolean {
+  return Number.parseFloat(config.apiVersion) >= COLLECTIONS_FROM_VERSION;
+}
+
+/**
+ * One page of the org's users: SOQL with `nextRecordsUrl` paging (the cursor). With freeze as the
+ * deprovisioning mode, a frozen user counts as inactive (read from UserLogin, a query per 300 users).
+ */
+export async function listUserAccounts(host: BatchHost, request: ListAccountsRequest, options: CallOptions): Promise<AccountPage> {
+  const fields = [...new Set(request.fields)].filter((f) => !['Id', 'Username', 'IsActive'].includes(f));
+  const bad = fields.filter((f) => !FIELD.test(f));
+  if (bad.length > 0) throw new ValidationError(`not Salesforce field names: ${bad.map((f) => JSON.stringify(f.slice(0, 80))).join(', ')}`);
+  let path: string;
+  if (request.cursor) {
+    if (!NEXT_RECORDS.test(request.cursor)) throw new ValidationError('the listing cursor is not a Salesforce nextRecordsUrl');
+    path = request.cursor.replace(/^\/services\/data\/v\d+\.\d+/, '');
+  } else {
+    const soql = `SELECT ${['Id', 'Username', 'IsActive', ...fields].join(', ')} FROM User ORDER BY Id`;
+    path = `/query?q=${encodeURIComponent(soql)}`;
+  }
+  const size = Math.min(MAX_QUERY_BATCH, Math.max(MIN_QUERY_BATCH, request.pageSize ?? MAX_QUERY_BATCH));
+  const page = await host.session.call<QueryPage<Record<string, unknown>>>({ method: 'GET', path, headers: { 'Sforce-Query-Options': `batchSize=${size}` } }, options);
+  const frozen = host.config.deprovisioningMode === 'freeze' ? await frozenUsers(host, page.records.map((r) => String(r.Id)), options) : new Set<string>();
+  const accounts: RemoteAccount[] = page.records.map((r) => ({
+    remoteId: String(r.Id),
+    remoteName: String(r.Username ?? ''),
+    active: r.IsActive === true && !frozen.has(String(r.Id)),
+    attributes: Object.fromEntries(request.fields.map((f) => [f, fieldValue(r[f])])),
+  }));
+  return { accounts, ...(page.done || !page.nextRecordsUrl ? {} : { cursor: page.nextRecordsUrl }) };
+}
+
+function fieldValue(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  return typeof value === 'string' ? value : String(value);
+}
+
+async function frozenUsers(host: BatchHost, userIds: readonly string[], options: CallOptions): Promise<Set<string>> {
+  const frozen = new Set<string>();
+  for (let i = 0; i < userIds.length; i += LOGIN_LOOKUP_CHUNK) {
+    const ids = userIds.slice(i, i + LOGIN_LOOKUP_CHUNK).map(soqlString).join(', ');
+    let path: string | undefined = `/query?q=${encodeURIComponent(`SELECT UserId FROM UserLogin WHERE IsFrozen = true AND UserId IN (${ids})`)}`;
+    while (path) {
+      const page: QueryPage<{ UserId: string }> = await host.session.call<QueryPage<{ UserId: string }>>({ method: 'GET', path }, options);
+      for (const r of page.records) frozen.add(r.UserId);
+      path = !page.done && page.nextRecordsUrl && NEXT_RECORDS.test(page.nextRecordsUrl) ? page.nextRecordsUrl.replace(/^\/services\/data\/v\d+\.\d+/, '') : undefined;
+    }
+  }
+  return frozen;
+}
+
+/** One record of a collection call, and where its outcome goes. */
+interface Pending {
+  index: number;
+  operation: ProvisioningOperation;
+  record: Record<string, unknown>;
+}
+
+/**
+ * Delivers operations with sObject Collections (`allOrNone=false`, at most 200 records per call):
+ * creates in one POST, updates and deactivations in one PATCH, each record with its own outcome. A
+ * create refused with DUPLICATE_USERNAME goes through the single path (which links to the existing
+ * user); so do deprovisions that need a lookup or freezing, and everything below API v42.0. A failed
+ * call (network, limits, 5xx) fails each of its records with that error, so each job retries.
+ */
+export async function provisionUserBatch(host: BatchHost, operations: readonly ProvisioningOperation[], options: BatchCallOptions): Promise<BatchOutcome[]> {
+  if (operations.length > COLLECTION_LIMIT) throw new ValidationError(`at most ${COLLECTION_LIMIT} operations per batch, got ${operations.length}`);
+  const outcomes: Array<BatchOutcome | undefined> = new Array(operations.length).fill(undefined);
+  const perOperation = (index: number): CallOptions => ({
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.record ? { record: (call: RemoteCallRecord) => options.record!(index, call) } : {}),
+    ...(options.assertLinkable ? { assertLinkable: (remote: { remoteId?: string; remoteName?: string }) => options.assertLinkable!(index, remote) } : {}),
+  });
+  const creates: Pending[] = [];
+  const writes: Pending[] = [];
+  const singles: number[] = [];
+  for (const [index, operation] of operations.entries()) {
+    try {
+      if (!hasCollections(host.config)) singles.push(index);
+      else if (operation.kind === 'create') {
+        const record = host.record(operation, operation.allAttributes);
+        await options.assertLinkable?.(index, { remoteName: String(record.Username) });
+        creates.push({ index, operation, record });
+      } else if (operation.kind === 'update') {
+        if (!operation.remoteId) throw new ValidationError('update without a remote id');
+        if (operation.attributes.length === 0) outcomes[index] = { ok: true, result: { outcome: 'unchanged', remoteId: operation.remoteId, note: 'no mapped attribute changed' } };
+        else writes.push({ index, operation, record: { ...host.record(operation, operation.attributes), id: operation.remoteId } });
+      } else if (operation.remoteId && host.config.deprovisioningMode !== 'freeze') {
+        writes.push({ index, operation, record: { id: operation.remoteId, IsActive: false } });
+      } else singles.push(index);
+    } catch (error) {
+      outcomes[index] = { ok: false, error };
+    }
+  }
+
+  const duplicates = await collection(host, 'POST', creates, options, outcomes, (p, saved) => ({ outcome: 'created', remoteId: saved.id!, remoteName: String(p.record.Username) }));
+  await collection(host, 'PATCH', writes, options, outcomes, (p) =>
+    p.operation.kind === 'update' ? { outcome: 'updated', remoteId: p.operation.remoteId! } : { outcome: 'deprovisioned', remoteId: p.operation.remoteId! },
+  );
+  const settle = async (index: number, run: () => Promise<ProvisioningResult>) => {
+    try {
+      outcomes[index] = { ok: true, result: await run() };
+    } catch (error) {
+      outcomes[index] = { ok: false, error };
+    }
+  };
+  // The username exists: find that user and (once the engine agrees) link it.
+  for (const index of duplicates) {
+    const p = creates.find((c) => c.index === index)!;
+    await settle(index, () => host.link(String(p.record.Username), p.record, perOperation(index)));
+  }
+  for (const index of singles) await settle(index, () => host.single(operations[index]!, perOperation(index)));
+  return outcomes.map((o) => o ?? { ok: false, error: new UpstreamUnavailableError('the operation was not attempted') });
+}
+
+/**
+ * One collection call per 200 records; fills `outcomes`, returns the indexes of creates refused with
+ * DUPLICATE_USERNAME (for the single path).
+ */
+async function collection(
+  host: BatchHost,
+  method: 'POST' | 'PATCH',
+  pending: readonly Pending[],
+  options: BatchCallOptions,
+  outcomes: Array<BatchOutcome | undefined>,
+  success: (p: Pending, saved: SaveResult) => ProvisioningResult,
+): Promise<number[]> {
+  const duplicates: number[] = [];
+  if (pending.length === 0) return duplicates;
+  const records = pending.map((p) => ({ attributes: { type: 'User' }, ...p.record }));
+  const calls: RemoteCallRecord[] = [];
+  let results: SaveResult[];
+  try {
+    results = await host.session.call<SaveResult[]>(
+      { method, path: '/composite/sobjects', body: { allOrNone: false, records }, logBody: { allOrNone: false, records: records.length } },
+      { ...(options.signal ? { signal: options.signal } : {}), record: (call) => calls.push(call) },
+    );
+  } catch (error) {
+    for (const p of pending) {
+      for (const call of calls) options.record?.(p.index, { ...call, body: p.record });
+      outcomes[p.index] = { ok: false, error };
+    }
+    return duplicates;
+  }
+  for (const [i, p] of pending.entries()) {
+    const saved = Array.isArray(results) ? results[i] : undefined;
+    const error = saved?.errors?.[0];
+    const remoteCode = remoteCodeOf(error?.statusCode);
+    for (const call of calls) options.record?.(p.index, { ...call, body: p.record, ...(saved && !saved.success ? { remoteCode: remoteCode ?? 'UNKNOWN_ERROR', remoteMessage: error?.message ?? '' } : {}) });
+    if (saved?.success && (method === 'PATCH' || saved.id)) {
+      outcomes[p.index] = { ok: true, result: success(p, saved) };
+    } else if (method === 'POST' && remoteCode === 'DUPLICATE_USERNAME') {
+      duplicates.push(p.index);
+    } else if (!saved) {
+      outcomes[p.index] = { ok: false, error: new UpstreamUnavailableError(`${method} /composite/sobjects: no result for record ${i + 1}; the outcome is unknown`, { outcomeUnknown: true }) };
+    } else {
+      // The record's own error, mapped like a single call's (row locks retry, the rest is permanent).
+      outcomes[p.index] = { ok: false, error: toProvisioningError({ errorCode: remoteCode ?? 'UNKNOWN_ERROR', message: error?.message ?? '' }, `${method} /composite/sobjects record ${i + 1}`, 400) };
+    }
+  }
+  return duplicates;
+}
