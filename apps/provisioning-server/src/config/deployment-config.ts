@@ -96,6 +96,7 @@ const schema = z
         request_timeout_ms: positiveInt.optional(),
         concurrency: positiveInt.max(64).optional(),
         target_concurrency: positiveInt.max(64).optional(),
+        batch_size: positiveInt.max(1000).optional(),
         blocking_timeout_ms: positiveInt.optional(),
         throttle_pause_ms: positiveInt.optional(),
         worker_enabled: z.boolean().optional(),
@@ -188,6 +189,7 @@ function buildConfig(raw: unknown, baseDir: string, source: string): ServerConfi
       concurrency,
       // Unset, the default never exceeds a lowered `concurrency`.
       targetConcurrency: Math.min(p.target_concurrency ?? d.targetConcurrency, concurrency),
+      batchSize: p.batch_size ?? d.batchSize,
       blockingTimeoutMs: p.blocking_timeout_ms ?? d.blockingTimeoutMs,
       throttlePauseMs: p.throttle_pause_ms ?? d.throttlePauseMs,
       failOnBlockingFailure: c.outbound_provisioning_management?.fail_on_blocking_outbound_provision_failure ?? d.failOnBlockingFailure,

@@ -18,6 +18,12 @@ export interface RemoteAccount {
   attributes: Record<string, string | string[] | null>;
 }
 
+/** What an operation would leave on the target (see `OutboundConnector.describeAccount`). */
+export interface DescribedAccount {
+  remoteName: string;
+  attributes: Record<string, string | string[] | null>;
+}
+
 /** What `listAccounts` is asked for. */
 export interface ListAccountsRequest {
   /** Remote attribute names whose values each account must carry (the mapped fields). */

@@ -1,5 +1,5 @@
 import type { OutboundHttp } from '@provisioning/egress';
-import type { AccountPage, BatchCallOptions, BatchOutcome, ListAccountsRequest } from './accounts';
+import type { AccountPage, BatchCallOptions, BatchOutcome, DescribedAccount, ListAccountsRequest } from './accounts';
 import type { ConnectorManifest } from './manifest';
 import type { GroupProvisioningOperation, GroupProvisioningResult } from './group-operations';
 import type {
@@ -85,6 +85,13 @@ export interface OutboundConnector {
    * manifest declares `capabilities.listAccounts`. Follow `cursor` until a page has none.
    */
   listAccounts?(request: ListAccountsRequest, options?: CallOptions): Promise<AccountPage>;
+  /**
+   * The account an operation's attributes would leave on the target, in `listAccounts`' terms: the
+   * remote name and each written field's value as the listing would return it (booleans as
+   * "true"/"false", the username after its pattern, one profile of several). Reconciliation compares
+   * it with the listed account, field by field. Present with `listAccounts`; no I/O.
+   */
+  describeAccount?(operation: ProvisioningOperation): DescribedAccount;
   /**
    * Several user operations in as few remote calls as the target allows, with an outcome per
    * operation in order (one rejected record fails only its own operation); present exactly when the

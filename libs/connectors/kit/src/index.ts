@@ -30,7 +30,7 @@ export type {
   CallOptions,
 } from './connector';
 export { chunks, provisionOneByOne } from './accounts';
-export type { AccountPage, BatchCallOptions, BatchCapability, BatchOutcome, ListAccountsRequest, RemoteAccount } from './accounts';
+export type { AccountPage, BatchCallOptions, BatchCapability, BatchOutcome, DescribedAccount, ListAccountsRequest, RemoteAccount } from './accounts';
 export { parseProperties, withDefaults, booleanProperty, urlProperty, enumProperty } from './config-schema';
 export { notSupported, unsupportedConnector, NO_CAPABILITIES } from './not-supported';
 export type { UnsupportedFeature } from './not-supported';

@@ -5,7 +5,7 @@ import type { ConnectorManifest } from './manifest';
 import type { OperationKind } from './operations';
 
 /** Everything a connector can decline; used in the not-supported message and its details. */
-export type UnsupportedFeature = OperationKind | 'preview' | 'connection test' | 'groups' | `group ${GroupOperationKind}`;
+export type UnsupportedFeature = OperationKind | 'preview' | 'connection test' | 'groups' | 'batches' | 'account listing' | `group ${GroupOperationKind}`;
 
 /**
  * The error every connector throws for an operation it does not offer. One shape everywhere, so the

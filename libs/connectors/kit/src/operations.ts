@@ -36,6 +36,11 @@ export interface ProvisioningOperation {
   allAttributes: OutboundAttribute[];
   /** Remote id stored for this user and connector, if any. */
   remoteId?: string;
+  /**
+   * `update` only: make the account active again as well (a reconciliation run found it deactivated
+   * or frozen remotely while the local user is active).
+   */
+  reactivate?: boolean;
 }
 
 /**

@@ -4,6 +4,7 @@ import type {
   BatchCallOptions,
   BatchOutcome,
   CallOptions,
+  DescribedAccount,
   ListAccountsRequest,
   ProvisioningOperation,
   ProvisioningResult,
@@ -82,6 +83,11 @@ export async function listUserAccounts(host: BatchHost, request: ListAccountsReq
   return { accounts, ...(page.done || !page.nextRecordsUrl ? {} : { cursor: page.nextRecordsUrl }) };
 }
 
+/** A User record as the listing would read it back: every written field as a string (or null). */
+export function describeUserAccount(record: Record<string, unknown>): DescribedAccount {
+  return { remoteName: String(record.Username ?? ''), attributes: Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fieldValue(v)])) };
+}
+
 function fieldValue(value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
   return typeof value === 'string' ? value : String(value);
@@ -135,8 +141,10 @@ export async function provisionUserBatch(host: BatchHost, operations: readonly P
         creates.push({ index, operation, record });
       } else if (operation.kind === 'update') {
         if (!operation.remoteId) throw new ValidationError('update without a remote id');
-        if (operation.attributes.length === 0) outcomes[index] = { ok: true, result: { outcome: 'unchanged', remoteId: operation.remoteId, note: 'no mapped attribute changed' } };
-        else writes.push({ index, operation, record: { ...host.record(operation, operation.attributes), id: operation.remoteId } });
+        const freeze = host.config.deprovisioningMode === 'freeze';
+        if (operation.reactivate && freeze) singles.push(index); // unfreezing is a UserLogin write
+        else if (operation.attributes.length === 0 && !operation.reactivate) outcomes[index] = { ok: true, result: { outcome: 'unchanged', remoteId: operation.remoteId, note: 'no mapped attribute changed' } };
+        else writes.push({ index, operation, record: { ...host.record(operation, operation.attributes), ...(operation.reactivate ? { IsActive: true } : {}), id: operation.remoteId } });
       } else if (operation.remoteId && host.config.deprovisioningMode !== 'freeze') {
         writes.push({ index, operation, record: { id: operation.remoteId, IsActive: false } });
       } else singles.push(index);

@@ -4,6 +4,7 @@ import type {
   BatchCallOptions,
   BatchOutcome,
   CallOptions,
+  DescribedAccount,
   ListAccountsRequest,
   ConnectionTestReport,
   ConnectorContext,
@@ -16,7 +17,7 @@ import type {
 import { parseSalesforceConfig, salesforceManifest } from './salesforce-config';
 import type { SalesforceConfig } from './salesforce-config';
 import { SalesforceSession } from './salesforce-session';
-import { listUserAccounts, provisionUserBatch } from './salesforce-accounts';
+import { describeUserAccount, listUserAccounts, provisionUserBatch } from './salesforce-accounts';
 import type { BatchHost } from './salesforce-accounts';
 import { remoteUsername } from './remote-username';
 import { describeProblems, soqlString, toUserRecord } from './user-record';
@@ -116,6 +117,10 @@ export class SalesforceConnector implements OutboundConnector {
     return { ok: checks.every((c) => c.ok), checks, ...(this.#session.apiUsage ? { apiUsage: this.#session.apiUsage } : {}) };
   }
 
+  describeAccount(operation: ProvisioningOperation): DescribedAccount {
+    return describeUserAccount(this.record({ ...operation, kind: 'create' }, operation.allAttributes));
+  }
+
   async listAccounts(request: ListAccountsRequest, options: CallOptions = {}): Promise<AccountPage> {
     return listUserAccounts(this.#batchHost, request, options);
   }
@@ -197,7 +202,10 @@ export class SalesforceConnector implements OutboundConnector {
   private async update(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
     if (!operation.remoteId) throw new ValidationError('update without a remote id');
     const record = this.record(operation, operation.attributes);
+    const reactivate = operation.reactivate === true;
+    if (reactivate && this.config.deprovisioningMode !== 'freeze') record.IsActive = true;
     await this.#session.call({ method: 'PATCH', path: `/sobjects/User/${operation.remoteId}`, body: record }, options);
+    if (reactivate && this.config.deprovisioningMode === 'freeze') await this.setFrozen(operation.remoteId, false, options);
     return { outcome: 'updated', remoteId: operation.remoteId };
   }
 

@@ -8,6 +8,7 @@ import type { DeliveryAttempt, DeliveryDecision } from './delivery-policy';
 import type { ConnectorConfiguration, IdentityProvider } from './identity-provider';
 import { IdentityProviderService } from './identity-provider-service';
 import { JobStore } from './job-store';
+import type { Settlement } from './job-store';
 import type { JobError, ProvisioningJob } from './jobs';
 import type { CoreLogger } from './logger';
 import { buildGroupOperation, buildUserOperation } from './operation-builder';
@@ -95,19 +96,7 @@ export class JobDelivery {
         await this.assertNotOwnedByAnother(job, result);
         return { attempt: { kind: 'delivered' }, operation, result, calls };
       }
-      const userOperation = buildUserOperation(
-        {
-          operation: job.operation,
-          localId: job.entityId,
-          username: job.entityName,
-          tenant: job.tenant,
-          claims: job.payload.claims,
-          ...(job.payload.changedClaims ? { changedClaims: job.payload.changedClaims } : {}),
-          resendAll: outcomeUnknown,
-        },
-        idp,
-        remoteId,
-      );
+      const userOperation = userOperationOf(job, idp, remoteId);
       operation = userOperation;
       const result = await this.call(job, idp, connector, userOperation, calls);
       await this.assertNotOwnedByAnother(job, result);
@@ -170,7 +159,7 @@ export class JobDelivery {
     const caps = definition.manifest.capabilities.users;
     const declared = operation.kind === 'create' ? caps.create : operation.kind === 'update' ? caps.update : caps.deprovision;
     if (!declared) throw notSupported(definition.manifest, operation.kind);
-    if (operation.kind === 'update' && operation.attributes.length === 0) {
+    if (operation.kind === 'update' && operation.attributes.length === 0 && !operation.reactivate) {
       return { outcome: 'unchanged', remoteId: operation.remoteId, note: 'no mapped attribute changed' };
     }
     const instance = this.instances.get(idp, configuration);
@@ -197,6 +186,95 @@ export class JobDelivery {
   }
 
   private async settle(job: ProvisioningJob, leaseOwner: string, attempted: Attempted, decision: DeliveryDecision, durationMs: number, now: number): Promise<DeliveryOutcome> {
+    if (decision.kind === 'pause') await this.store.pause(job.idpId, job.connectorType, decision.until);
+    const settled = this.settlementOf(job, attempted, decision, durationMs);
+    const stored = await this.store.settle(job, leaseOwner, settled.settlement, now);
+    return this.outcomeOf(job, attempted, decision, durationMs, settled, stored);
+  }
+
+  /**
+   * Delivers the leased jobs of one target together: one `provisionBatch` call for what the
+   * connector can batch (an outcome per job), each outcome decided by the same policy as a single
+   * delivery, and every job settled in one transaction.
+   */
+  async deliverBatch(jobs: readonly ProvisioningJob[], leaseOwner: string): Promise<DeliveryOutcome[]> {
+    if (jobs.length === 1) return [await this.deliver(jobs[0]!, leaseOwner)];
+    const started = Date.now();
+    const attempts = await this.attemptBatch(jobs).catch((error: unknown): Attempted[] => jobs.map(() => ({ attempt: { kind: 'failed', error }, calls: [] })));
+    const durationMs = Date.now() - started;
+    const now = Date.now();
+    const decisions = jobs.map((job, i) => decideDelivery(attempts[i]!.attempt, job.attempts, this.settings, now));
+    const pausedUntil = Math.max(0, ...decisions.map((d) => (d.kind === 'pause' ? d.until : 0)));
+    if (pausedUntil > 0) await this.store.pause(jobs[0]!.idpId, jobs[0]!.connectorType, pausedUntil);
+    const settled = jobs.map((job, i) => this.settlementOf(job, attempts[i]!, decisions[i]!, durationMs));
+    const stored = await this.store.settleMany(jobs.map((job, i) => ({ job, settlement: settled[i]!.settlement })), leaseOwner, now);
+    return jobs.map((job, i) => this.outcomeOf(job, attempts[i]!, decisions[i]!, durationMs, settled[i]!, stored[i]!));
+  }
+
+  /** How many jobs of this connector type one delivery may carry (1 when it has no batch operation). */
+  batchLimit(connectorType: string): number {
+    const batch = this.idps.definitionOf(connectorType).manifest.capabilities.batch;
+    return batch ? Math.max(1, Math.min(batch.maxOperations, this.settings.batchSize)) : 1;
+  }
+
+  /** One attempt per job of a batch (user jobs of one target), in the jobs' order. */
+  private async attemptBatch(jobs: readonly ProvisioningJob[]): Promise<Attempted[]> {
+    const first = jobs[0]!;
+    const target = await this.target(first);
+    if (target === 'disabled') return jobs.map(() => ({ attempt: { kind: 'blocked', reason: 'target-disabled' }, calls: [] }));
+    const { idp, connector } = target;
+    const definition = this.idps.definitionOf(connector.connectorType);
+    const caps = definition.manifest.capabilities.users;
+    const identities = await this.store.identitiesOf(first, jobs.map((j) => j.entityId));
+    const attempts: Array<Attempted | undefined> = jobs.map(() => undefined);
+    const calls: RemoteCallRecord[][] = jobs.map(() => []);
+    const sent: Array<{ index: number; operation: ProvisioningOperation }> = [];
+    for (const [index, job] of jobs.entries()) {
+      try {
+        if (job.entityType !== 'USER') throw new ValidationError('only user jobs are delivered in batches');
+        const operation = userOperationOf(job, idp, identities.get(job.entityId)?.remote_id ?? undefined);
+        const declared = operation.kind === 'create' ? caps.create : operation.kind === 'update' ? caps.update : caps.deprovision;
+        if (!declared) throw notSupported(definition.manifest, operation.kind);
+        if (operation.kind === 'update' && operation.attributes.length === 0 && !operation.reactivate) {
+          attempts[index] = { attempt: { kind: 'delivered' }, operation, result: { outcome: 'unchanged', ...(operation.remoteId ? { remoteId: operation.remoteId } : {}), note: 'no mapped attribute changed' }, calls: [] };
+        } else sent.push({ index, operation });
+      } catch (error) {
+        attempts[index] = { attempt: { kind: 'failed', error }, calls: [] };
+      }
+    }
+    if (sent.length > 0) {
+      const instance = this.instances.get(idp, connector);
+      if (!instance.provisionBatch) throw notSupported(definition.manifest, 'batches');
+      const provisionBatch = instance.provisionBatch.bind(instance);
+      const outcomes = await this.withDeadline(first, (signal) =>
+        provisionBatch(
+          sent.map((s) => s.operation),
+          {
+            signal,
+            record: (i, call) => calls[sent[i]!.index]!.push(call),
+            assertLinkable: (i, remote) => this.linkGuard(jobs[sent[i]!.index]!)(remote),
+          },
+        ),
+      ).catch((error: unknown) => sent.map(() => ({ ok: false as const, error })));
+      for (const [i, { index, operation }] of sent.entries()) {
+        const outcome = outcomes[i] ?? { ok: false as const, error: new UpstreamUnavailableError('the connector returned no outcome for this operation', { outcomeUnknown: true }) };
+        if (!outcome.ok) {
+          attempts[index] = { attempt: { kind: 'failed', error: outcome.error }, operation, calls: calls[index]! };
+          continue;
+        }
+        try {
+          await this.assertNotOwnedByAnother(jobs[index]!, outcome.result);
+          attempts[index] = { attempt: { kind: 'delivered' }, operation, result: outcome.result, calls: calls[index]! };
+        } catch (error) {
+          attempts[index] = { attempt: { kind: 'failed', error }, operation, calls: calls[index]! };
+        }
+      }
+    }
+    return attempts.map((a) => a ?? { attempt: { kind: 'failed', error: new UpstreamUnavailableError('not attempted') }, calls: [] });
+  }
+
+  /** The job store's record of an attempt: the job's next state, the attempt's log row, the identity. */
+  private settlementOf(job: ProvisioningJob, attempted: Attempted, decision: DeliveryDecision, durationMs: number): { settlement: Settlement; state: DeliveryOutcome['state']; error?: JobError } {
     const { attempt, operation, result, calls } = attempted;
     const failure = attempt.kind === 'failed' ? attempt.error : undefined;
     const error = attempt.kind === 'failed' ? toJobError(failure) : attempt.kind === 'blocked' ? blockedError(attempt.reason) : undefined;
@@ -204,35 +282,42 @@ export class JobDelivery {
       this.logger.error({ err: failure, jobId: job.id }, 'unexpected error while delivering a provisioning job');
     }
     const state = stateAfter(decision);
-    if (decision.kind === 'pause') await this.store.pause(job.idpId, job.connectorType, decision.until);
     const lastCall = calls.at(-1);
     const deprovisioned = (kind: string | undefined) => kind === 'deprovision' || kind === 'delete';
-    const { lost, settledWith } = await this.store.settle(
-      job,
-      leaseOwner,
-      {
-        state,
-        ...(error ? { error } : {}),
-        ...(decision.kind === 'retry' || decision.kind === 'wait' ? { nextAttemptAt: decision.at } : decision.kind === 'pause' ? { nextAttemptAt: decision.until } : {}),
-        giveBackAttempt: decision.kind === 'pause' || decision.kind === 'wait',
-        attempt: {
-          operation: operation?.kind ?? job.operation,
-          calls: JSON.stringify(calls),
-          outcome: result ? result.outcome : attempt.kind === 'blocked' ? 'waiting' : state === 'retrying' ? 'retrying' : 'failed',
-          http_status: error?.status ?? lastCall?.status ?? null,
-          remote_code: error?.remoteCode ?? null,
-          remote_message: error?.remoteMessage ?? error?.message ?? result?.note ?? null,
-          remote_id: result?.remoteId ?? null,
-          duration_ms: durationMs,
-        },
-        identity: (existing) => ({
-          remoteId: result?.remoteId ?? existing?.remote_id ?? null,
-          remoteName: result?.remoteName ?? existing?.remote_name ?? null,
-          state: result ? (result.outcome === 'deprovisioned' || result.outcome === 'deleted' || deprovisioned(operation?.kind) ? 'deprovisioned' : 'provisioned') : (existing?.state ?? 'failed'),
-        }),
+    const settlement: Settlement = {
+      state,
+      ...(error ? { error } : {}),
+      ...(decision.kind === 'retry' || decision.kind === 'wait' ? { nextAttemptAt: decision.at } : decision.kind === 'pause' ? { nextAttemptAt: decision.until } : {}),
+      giveBackAttempt: decision.kind === 'pause' || decision.kind === 'wait',
+      attempt: {
+        operation: operation?.kind ?? job.operation,
+        calls: JSON.stringify(calls),
+        outcome: result ? result.outcome : attempt.kind === 'blocked' ? 'waiting' : state === 'retrying' ? 'retrying' : 'failed',
+        http_status: error?.status ?? lastCall?.status ?? null,
+        remote_code: error?.remoteCode ?? null,
+        remote_message: error?.remoteMessage ?? error?.message ?? result?.note ?? null,
+        remote_id: result?.remoteId ?? null,
+        duration_ms: durationMs,
       },
-      now,
-    );
+      identity: (existing) => ({
+        remoteId: result?.remoteId ?? existing?.remote_id ?? null,
+        remoteName: result?.remoteName ?? existing?.remote_name ?? null,
+        state: result ? (result.outcome === 'deprovisioned' || result.outcome === 'deleted' || deprovisioned(operation?.kind) ? 'deprovisioned' : 'provisioned') : (existing?.state ?? 'failed'),
+      }),
+    };
+    return { settlement, state, ...(error ? { error } : {}) };
+  }
+
+  private outcomeOf(
+    job: ProvisioningJob,
+    attempted: Attempted,
+    decision: DeliveryDecision,
+    durationMs: number,
+    settled: { state: DeliveryOutcome['state']; error?: JobError },
+    stored: { lost: boolean; settledWith: number[] },
+  ): DeliveryOutcome {
+    const { attempt, operation, result } = attempted;
+    const { state, error } = settled;
     const log = this.logger.child({ jobId: job.id, idp: job.idpName, connector: job.connectorType, user: job.entityName, op: operation?.kind ?? job.operation });
     if (state === 'succeeded') log.info({ outcome: result?.outcome, remoteId: result?.remoteId, durationMs }, 'provisioning job delivered');
     else if (attempt.kind === 'blocked') log.debug({ reason: attempt.reason }, 'provisioning job waits');
@@ -244,11 +329,28 @@ export class JobDelivery {
       ...(result ? { result } : {}),
       ...(error ? { error } : {}),
       durationMs,
-      settledWith,
-      lost,
+      settledWith: stored.settledWith,
+      lost: stored.lost,
       ...(decision.kind === 'pause' ? { pausedUntil: decision.until } : {}),
     };
   }
+}
+
+/** A user job's connector operation (an attempt after an unknown outcome re-sends every attribute). */
+function userOperationOf(job: ProvisioningJob, idp: IdentityProvider, remoteId: string | undefined): ProvisioningOperation {
+  return buildUserOperation(
+    {
+      operation: job.operation,
+      localId: job.entityId,
+      username: job.entityName,
+      tenant: job.tenant,
+      claims: job.payload.claims,
+      ...(job.payload.changedClaims ? { changedClaims: job.payload.changedClaims } : {}),
+      resendAll: job.lastError?.outcomeUnknown === true,
+    },
+    idp,
+    remoteId,
+  );
 }
 
 /** What an operator sees for a job that waits (not an error of the remote system). */

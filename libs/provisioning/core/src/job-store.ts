@@ -143,8 +143,10 @@ export class JobStore {
     });
   }
 
-  async renewLease(id: number, owner: string, until: number): Promise<void> {
-    await this.db.updateTable('provisioning_jobs').set({ lease_expires_at: until }).where('id', '=', id).where('lease_owner', '=', owner).execute();
+  async renewLease(ids: number | readonly number[], owner: string, until: number): Promise<void> {
+    const list = typeof ids === 'number' ? [ids] : [...ids];
+    if (list.length === 0) return;
+    await this.db.updateTable('provisioning_jobs').set({ lease_expires_at: until }).where('id', 'in', list).where('lease_owner', '=', owner).execute();
   }
 
   /** Gives leased jobs back (shutdown): due again at once, for any instance. */
@@ -222,6 +224,19 @@ export class JobStore {
       .where('connector_type', '=', job.connectorType)
       .where('entity_id', '=', job.entityId)
       .executeTakeFirst();
+  }
+
+  /** The provisioned identities of several entities on one target, by entity id (one query). */
+  async identitiesOf(target: Pick<ProvisioningJob, 'idpId' | 'connectorType'>, entityIds: readonly string[]): Promise<Map<string, Selectable<ProvisionedIdentityTable>>> {
+    if (entityIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('provisioned_identities')
+      .selectAll()
+      .where('idp_id', '=', target.idpId)
+      .where('connector_type', '=', target.connectorType)
+      .where('entity_id', 'in', [...entityIds])
+      .execute();
+    return new Map(rows.map((r) => [r.entity_id, r] as const));
   }
 
   /** The other local entity provisioned to this remote id on this target, if any. */
@@ -339,76 +354,87 @@ export class JobStore {
    * coalesced into it settling with it, the attempt's log row, and the provisioned identity (upserted).
    */
   async settle(job: ProvisioningJob, owner: string, settlement: Settlement, now = Date.now()): Promise<{ lost: boolean; settledWith: number[] }> {
+    return this.db.transaction().execute((trx) => this.settleIn(trx, job, owner, settlement, now));
+  }
+
+  /** Settles the jobs of one batch delivery in one transaction (one commit for the whole batch). */
+  async settleMany(entries: ReadonlyArray<{ job: ProvisioningJob; settlement: Settlement }>, owner: string, now = Date.now()): Promise<Array<{ lost: boolean; settledWith: number[] }>> {
+    return this.db.transaction().execute(async (trx) => {
+      const results: Array<{ lost: boolean; settledWith: number[] }> = [];
+      for (const { job, settlement } of entries) results.push(await this.settleIn(trx, job, owner, settlement, now));
+      return results;
+    });
+  }
+
+  private async settleIn(trx: Transaction<Database>, job: ProvisioningJob, owner: string, settlement: Settlement, now: number): Promise<{ lost: boolean; settledWith: number[] }> {
     const { state, error } = settlement;
     const lastError = error ? JSON.stringify(error) : null;
-    return this.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('provisioning_jobs')
-        .set({
-          state,
-          updated_at: now,
-          lease_owner: null,
-          lease_expires_at: null,
-          last_error: lastError,
-          next_attempt_at: settlement.nextAttemptAt ?? job.nextAttemptAt,
-          completed_at: state === 'retrying' ? null : now,
-          ...(settlement.giveBackAttempt ? { attempts: Math.max(0, job.attempts - 1) } : {}),
-        })
-        .where('id', '=', job.id)
-        .where('lease_owner', '=', owner)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return { lost: true, settledWith: [] };
-      let settledWith: number[] = [];
-      if (state !== 'retrying') {
-        const from = state === 'succeeded' ? ['pending', 'failed'] : ['pending'];
-        const followers = await trx.selectFrom('provisioning_jobs').select('id').where('coalesced_into', '=', job.id).where('state', 'in', from).execute();
-        settledWith = followers.map((f) => f.id);
-        if (settledWith.length > 0) {
-          await trx.updateTable('provisioning_jobs').set({ state, updated_at: now, completed_at: now, last_error: lastError }).where('id', 'in', settledWith).execute();
-        }
+    const updated = await trx
+      .updateTable('provisioning_jobs')
+      .set({
+        state,
+        updated_at: now,
+        lease_owner: null,
+        lease_expires_at: null,
+        last_error: lastError,
+        next_attempt_at: settlement.nextAttemptAt ?? job.nextAttemptAt,
+        completed_at: state === 'retrying' ? null : now,
+        ...(settlement.giveBackAttempt ? { attempts: Math.max(0, job.attempts - 1) } : {}),
+      })
+      .where('id', '=', job.id)
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return { lost: true, settledWith: [] };
+    let settledWith: number[] = [];
+    if (state !== 'retrying') {
+      const from = state === 'succeeded' ? ['pending', 'failed'] : ['pending'];
+      const followers = await trx.selectFrom('provisioning_jobs').select('id').where('coalesced_into', '=', job.id).where('state', 'in', from).execute();
+      settledWith = followers.map((f) => f.id);
+      if (settledWith.length > 0) {
+        await trx.updateTable('provisioning_jobs').set({ state, updated_at: now, completed_at: now, last_error: lastError }).where('id', 'in', settledWith).execute();
       }
-      await trx
-        .insertInto('provisioning_attempts')
-        .values({
-          ...settlement.attempt,
-          job_id: job.id,
-          tenant: job.tenant,
-          idp_id: job.idpId,
-          idp_name: job.idpName,
-          connector_type: job.connectorType,
-          entity_id: job.entityId,
-          entity_name: job.entityName,
-          at: now,
-        })
-        .execute();
-      const existing = typeof settlement.identity === 'function' ? await this.identity(job, trx) : undefined;
-      const next = typeof settlement.identity === 'function' ? settlement.identity(existing) : settlement.identity;
-      const values = {
+    }
+    await trx
+      .insertInto('provisioning_attempts')
+      .values({
+        ...settlement.attempt,
+        job_id: job.id,
         tenant: job.tenant,
         idp_id: job.idpId,
+        idp_name: job.idpName,
         connector_type: job.connectorType,
-        entity_type: job.entityType,
         entity_id: job.entityId,
         entity_name: job.entityName,
-        remote_id: next.remoteId,
-        remote_name: next.remoteName,
-        state: next.state,
-        last_job_id: job.id,
-        last_attempt_at: now,
-        last_error: lastError,
-        updated_at: now,
-      };
-      await trx
-        .insertInto('provisioned_identities')
-        .values(values)
-        .onConflict((oc) => oc.columns(['idp_id', 'connector_type', 'entity_id']).doUpdateSet(values))
-        .execute();
-      if (job.operation === 'deprovision' && state === 'succeeded') {
-        // A deprovisioned entity no longer holds its remote name: another may create or adopt it.
-        await trx.deleteFrom('remote_name_claims').where('idp_id', '=', job.idpId).where('connector_type', '=', job.connectorType).where('entity_id', '=', job.entityId).execute();
-      }
-      return { lost: false, settledWith };
-    });
+        at: now,
+      })
+      .execute();
+    const existing = typeof settlement.identity === 'function' ? await this.identity(job, trx) : undefined;
+    const next = typeof settlement.identity === 'function' ? settlement.identity(existing) : settlement.identity;
+    const values = {
+      tenant: job.tenant,
+      idp_id: job.idpId,
+      connector_type: job.connectorType,
+      entity_type: job.entityType,
+      entity_id: job.entityId,
+      entity_name: job.entityName,
+      remote_id: next.remoteId,
+      remote_name: next.remoteName,
+      state: next.state,
+      last_job_id: job.id,
+      last_attempt_at: now,
+      last_error: lastError,
+      updated_at: now,
+    };
+    await trx
+      .insertInto('provisioned_identities')
+      .values(values)
+      .onConflict((oc) => oc.columns(['idp_id', 'connector_type', 'entity_id']).doUpdateSet(values))
+      .execute();
+    if (job.operation === 'deprovision' && state === 'succeeded') {
+      // A deprovisioned entity no longer holds its remote name: another may create or adopt it.
+      await trx.deleteFrom('remote_name_claims').where('idp_id', '=', job.idpId).where('connector_type', '=', job.connectorType).where('entity_id', '=', job.entityId).execute();
+    }
+    return { lost: false, settledWith };
   }
 
   /** Current states of jobs (for waiters). */

@@ -17,6 +17,11 @@ export interface ProvisioningSettings {
    * for every other target.
    */
   targetConcurrency: number;
+  /**
+   * Most jobs of one target delivered in one call when its connector has a batch operation
+   * (Salesforce sObject Collections: up to 200); 1 turns batching off.
+   */
+  batchSize: number;
   /** How long a blocking SCIM request waits for its outbound result. */
   blockingTimeoutMs: number;
   /** With blocking targets: a failed outbound create fails the request and removes the local user. */
@@ -37,6 +42,7 @@ export const DEFAULT_PROVISIONING_SETTINGS: ProvisioningSettings = {
   // Deliveries wait on remote systems (I/O, not CPU): 16 slots, of which one target may hold 4.
   concurrency: 16,
   targetConcurrency: 4,
+  batchSize: 200,
   blockingTimeoutMs: 60_000,
   failOnBlockingFailure: false,
   throttlePauseMs: 60_000,

@@ -33,8 +33,11 @@ export class ProvisioningWorker {
   #wake: (() => void) | undefined;
   /** A wake that came while the loop was claiming (not waiting): the next wait is skipped. */
   #wakeMissed = false;
+  /** Jobs in flight (a batch delivery's jobs share its promise). */
   readonly #inFlight = new Map<number, Promise<void>>();
-  /** Jobs in flight per target (targetKey). */
+  /** Deliveries in flight (a batch is one): what `concurrency` bounds. */
+  #busy = 0;
+  /** Deliveries in flight per target (targetKey). */
   readonly #targetLoad = new Map<string, number>();
   readonly #share = new FairShare();
   readonly #waiters = new Map<number, Waiter[]>();
@@ -156,17 +159,17 @@ export class ProvisioningWorker {
 
   private async run(): Promise<void> {
     while (this.#running) {
-      let claimed: ProvisioningJob[] = [];
+      let claimed: ProvisioningJob[][] = [];
       // A commit or a finished delivery during this claim is not seen by it: look again at once.
       this.#wakeMissed = false;
       try {
-        const free = this.settings.concurrency - this.#inFlight.size;
+        const free = this.settings.concurrency - this.#busy;
         if (free > 0) claimed = await this.claim(free);
       } catch (error) {
         this.logger.error({ err: error }, 'could not claim provisioning jobs');
       }
-      for (const job of claimed) this.launch(job);
-      if ((claimed.length === 0 || this.#inFlight.size >= this.settings.concurrency) && !this.#wakeMissed) {
+      for (const unit of claimed) this.launch(unit);
+      if ((claimed.length === 0 || this.#busy >= this.settings.concurrency) && !this.#wakeMissed) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.settings.pollIntervalMs);
           this.#wake = () => {
@@ -179,42 +182,51 @@ export class ProvisioningWorker {
     }
   }
 
-  private launch(job: ProvisioningJob): void {
-    const target = targetKey(job.idpId, job.connectorType);
+  /** Delivers one claimed unit (one job, or a batch of one target's jobs) in one slot. */
+  private launch(unit: ProvisioningJob[]): void {
+    const first = unit[0]!;
+    const ids = unit.map((j) => j.id);
+    const target = targetKey(first.idpId, first.connectorType);
+    this.#busy += 1;
     this.#targetLoad.set(target, (this.#targetLoad.get(target) ?? 0) + 1);
-    const heartbeat = setInterval(() => void this.renewLease(job.id), Math.max(1_000, Math.floor(this.settings.leaseMs / 3)));
+    const heartbeat = setInterval(() => void this.renewLease(ids), Math.max(1_000, Math.floor(this.settings.leaseMs / 3)));
     const task = this.delivery
-      .deliver(job, this.owner)
-      .then((outcome: DeliveryOutcome) => {
-        if (outcome.lost) return;
-        if (outcome.state !== 'retrying') {
-          const state = outcome.state;
-          this.signals.settled([job.id, ...outcome.settledWith].map((id) => ({ id, state })));
-        }
-        for (const observer of this.#observers) {
-          try {
-            observer(outcome, job);
-          } catch (error) {
-            this.logger.warn({ err: error }, 'attempt observer failed');
-          }
-        }
+      .deliverBatch(unit, this.owner)
+      .then((outcomes: DeliveryOutcome[]) => {
+        for (const [i, outcome] of outcomes.entries()) this.report(outcome, unit[i]!);
       })
-      .catch((error: unknown) => this.logger.error({ err: error, jobId: job.id }, 'recording a provisioning attempt failed'))
+      .catch((error: unknown) => this.logger.error({ err: error, jobIds: ids }, 'recording a provisioning attempt failed'))
       .finally(() => {
         clearInterval(heartbeat);
-        this.#inFlight.delete(job.id);
+        for (const id of ids) this.#inFlight.delete(id);
+        this.#busy -= 1;
         const load = (this.#targetLoad.get(target) ?? 1) - 1;
         if (load > 0) this.#targetLoad.set(target, load);
         else this.#targetLoad.delete(target);
         this.wake();
       });
-    this.#inFlight.set(job.id, task);
+    for (const id of ids) this.#inFlight.set(id, task);
   }
 
-  private async renewLease(id: number): Promise<void> {
+  private report(outcome: DeliveryOutcome, job: ProvisioningJob): void {
+    if (outcome.lost) return;
+    if (outcome.state !== 'retrying') {
+      const state = outcome.state;
+      this.signals.settled([job.id, ...outcome.settledWith].map((id) => ({ id, state })));
+    }
+    for (const observer of this.#observers) {
+      try {
+        observer(outcome, job);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'attempt observer failed');
+      }
+    }
+  }
+
+  private async renewLease(ids: readonly number[]): Promise<void> {
     await this.store
-      .renewLease(id, this.owner, Date.now() + this.settings.leaseMs)
-      .catch((error: unknown) => this.logger.warn({ err: error, jobId: id }, 'lease renewal failed'));
+      .renewLease(ids, this.owner, Date.now() + this.settings.leaseMs)
+      .catch((error: unknown) => this.logger.warn({ err: error, jobIds: ids }, 'lease renewal failed'));
   }
 
   /**
@@ -226,7 +238,7 @@ export class ProvisioningWorker {
    * conditional UPDATEs make each claim exclusive; they and the coalescing run in one transaction (one
    * commit, one fsync, however many jobs are claimed).
    */
-  private async claim(limit: number): Promise<ProvisioningJob[]> {
+  private async claim(limit: number): Promise<ProvisioningJob[][]> {
     const now = Date.now();
     const inFlight = [...this.#inFlight.keys()];
     const targetCap = Math.min(this.settings.targetConcurrency, this.settings.concurrency);
@@ -244,12 +256,44 @@ export class ProvisioningWorker {
     };
     for (const target of due) laneOf(target).due = true;
     for (const row of expired) laneOf({ tenant: row.tenant, idpId: row.idp_id, connectorType: row.connector_type }).takeOvers.push(row);
-    const picked = await this.#share.pick([...lanes.values()], limit, async (lane, max) => {
+    // A slot carries one job, or a batch of one target's user jobs when its connector has batches.
+    const picked = await this.#share.pick([...lanes.values()], limit, async (lane, slots) => {
+      const perSlot = this.batchLimit(lane.target.connectorType);
+      const max = slots * perSlot;
       const heads = lane.due && lane.takeOvers.length < max ? await this.store.dueChainHeads(lane.target, now, max - lane.takeOvers.length, inFlight) : [];
-      return [...lane.takeOvers, ...heads].slice(0, max);
+      return units([...lane.takeOvers, ...heads].slice(0, max), perSlot).slice(0, slots);
     });
-    return this.store.lease(picked, this.owner, now, this.settings.leaseMs, (jobId, absorbed) =>
+    const leased = await this.store.lease(picked.flat(), this.owner, now, this.settings.leaseMs, (jobId, absorbed) =>
       this.logger.debug({ jobId, absorbed }, 'coalesced pending updates into one job'),
     );
+    const byId = new Map(leased.map((job) => [job.id, job] as const));
+    return picked.map((unit) => unit.flatMap((row) => byId.get(row.id) ?? [])).filter((unit) => unit.length > 0);
   }
+
+  private batchLimit(connectorType: string): number {
+    try {
+      return this.delivery.batchLimit(connectorType);
+    } catch {
+      return 1; // a connector type the server no longer offers: its jobs fail one by one
+    }
+  }
+}
+
+/** Candidates grouped into deliveries: user jobs in batches of `size`, group jobs alone (in order). */
+function units(rows: readonly JobRow[], size: number): JobRow[][] {
+  const result: JobRow[][] = [];
+  let batch: JobRow[] = [];
+  for (const row of rows) {
+    if (row.entity_type !== 'USER' || size <= 1) {
+      result.push([row]);
+      continue;
+    }
+    batch.push(row);
+    if (batch.length === size) {
+      result.push(batch);
+      batch = [];
+    }
+  }
+  if (batch.length > 0) result.push(batch);
+  return result;
 }
