@@ -95,6 +95,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     registry: services.registry,
     claims: new LocalClaimService(database.db),
     operator: services.operator,
+    runs: services.runs,
     isReady: () => ready,
     metrics: createMetrics(services.jobs, worker, services.instances),
     metricsRequireAuth: config.metrics.requireAuthentication,
@@ -114,7 +115,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const address = server.address() as AddressInfo;
   const host = config.server.host === '0.0.0.0' || config.server.host === '::' ? 'localhost' : config.server.host;
   const url = `${config.server.tls ? 'https' : 'http'}://${host}:${address.port}`;
-  if (config.provisioning.workerEnabled) worker.start();
+  if (config.provisioning.workerEnabled) {
+    worker.start();
+    services.runExecutor.start();
+  }
   ready = true;
   logger.info({ url, database: database.location, tls: config.server.tls }, `provisioning server listening on ${url}`);
 
@@ -127,6 +131,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
         ready = false;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections?.();
+        await services.runExecutor.stop();
         await worker.stop();
         await services.instances.closeAll();
         await services.outboundHttp.close();

@@ -1,4 +1,6 @@
 import { ContainerModule } from 'inversify';
+import { LOCAL_USERS } from '@provisioning/core';
+import { DirectoryLocalUsers } from './local-user-source';
 import { GroupCommands } from './group-commands';
 import { GroupQueries } from './group-queries';
 import { MembershipSync } from './membership-sync';
@@ -17,4 +19,5 @@ export const directoryModule = new ContainerModule(({ bind }) => {
   bind(GroupCommands).toSelf().inSingletonScope();
   bind(GroupQueries).toSelf().inSingletonScope();
   bind(TenantService).toSelf().inSingletonScope();
+  bind(LOCAL_USERS).to(DirectoryLocalUsers).inSingletonScope();
 });

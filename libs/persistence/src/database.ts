@@ -14,6 +14,7 @@ import { jobChainKeyMigration } from './migrations/0004-job-chain-key';
 import { jobQueuePerTargetMigration } from './migrations/0005-job-queue-per-target';
 import { clusterStateMigration } from './migrations/0006-cluster-state';
 import { remoteNameClaimsMigration } from './migrations/0007-remote-name-claims';
+import { reconciliationRunsMigration } from './migrations/0009-reconciliation-runs';
 
 /**
  * Messages between the instances sharing a database (PostgreSQL LISTEN/NOTIFY). Delivery is best
@@ -44,6 +45,7 @@ function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
     '0004-job-chain-key': jobChainKeyMigration(dialect), '0005-job-queue-per-target': jobQueuePerTargetMigration,
     '0006-cluster-state': clusterStateMigration(dialect),
     '0007-remote-name-claims': remoteNameClaimsMigration(dialect),
+    '0009-reconciliation-runs': reconciliationRunsMigration(dialect),
   };
 }
 

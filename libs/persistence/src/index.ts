@@ -18,6 +18,8 @@ export type {
   GroupMemberTable,
   TargetPauseTable,
   RemoteNameClaimTable,
+  ReconciliationRunTable,
+  ReconciliationItemTable,
   SignInCounterTable,
 } from './schema';
 export { isUniqueViolation, isConcurrentConflict, concurrentChange, withConflictRetry } from './conflicts';

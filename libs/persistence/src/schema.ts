@@ -180,6 +180,50 @@ export interface RemoteNameClaimTable {
   claimed_at: number;
 }
 
+/** A reconciliation run (migration 0009). Counters are JSON objects of counts. */
+export interface ReconciliationRunTable {
+  id: string;
+  tenant: string;
+  idp_id: string;
+  idp_name: string;
+  connector_type: string;
+  dry_run: number;
+  trigger: string;
+  /** JSON array of local usernames the run is limited to, or null for everyone in scope. */
+  users: string | null;
+  state: string;
+  phase: string;
+  progress_total: number;
+  progress_done: number;
+  situations: string;
+  actions: string;
+  cancel_requested: number;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  error: string | null;
+  requested_by: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+/** One local user or remote account a run looked at. `fields` is a JSON array of differences. */
+export interface ReconciliationItemTable {
+  id: Generated<number>;
+  run_id: string;
+  entity_id: string | null;
+  username: string | null;
+  remote_id: string | null;
+  remote_name: string | null;
+  situation: string;
+  fields: string;
+  action: string;
+  job_id: number | null;
+  outcome: string | null;
+  note: string | null;
+}
+
 export interface SignInCounterTable {
   /** `name` (per tenant, name and address) or `address`. */
   scope: string;
@@ -202,5 +246,7 @@ export interface Database {
   group_members: GroupMemberTable;
   target_pauses: TargetPauseTable;
   remote_name_claims: RemoteNameClaimTable;
+  reconciliation_runs: ReconciliationRunTable;
+  reconciliation_items: ReconciliationItemTable;
   sign_in_counters: SignInCounterTable;
 }

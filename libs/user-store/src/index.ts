@@ -15,7 +15,7 @@ export type { ScryptParams } from './password-hash';
 export { CredentialCache } from './credential-cache';
 export type { CredentialCacheOptions, PresentedCredential, StoredCredential } from './credential-cache';
 export { UserRepository } from './user-repository';
-export type { StoredUser, NewUser, UserPage } from './user-repository';
+export type { StoredUser, NewUser, UserPage, UserClaims } from './user-repository';
 export { USER_STORE_POLICY, CREDENTIAL_CACHE } from './tokens';
 export { userStoreModule } from './user-store-module';
 export { GroupRepository } from './group-repository';

@@ -102,6 +102,33 @@ export class UserRepository {
     return row ? fromRow(row) : undefined;
   }
 
+  /**
+   * A page of a tenant's users with their claims only, in id order after `afterId` (keyset paging:
+   * reconciliation walks 100k users without holding them or re-reading skipped rows).
+   */
+  async claimsPage(tenant: string, afterId: string | undefined, limit: number, db: Db = this.database.db): Promise<UserClaims[]> {
+    let q = db.selectFrom('users').select(['id', 'username', 'claims']).where('tenant', '=', tenant);
+    if (afterId !== undefined) q = q.where('id', '>', afterId);
+    const rows = await q.orderBy('id').limit(limit).execute();
+    return rows.map(toClaims);
+  }
+
+  /** Users' claims by id or by username (at most a few thousand at once). */
+  async claimsOf(tenant: string, by: { ids?: readonly string[]; usernames?: readonly string[] }, db: Db = this.database.db): Promise<UserClaims[]> {
+    const out: UserClaims[] = [];
+    const ids = [...new Set(by.ids ?? [])];
+    const keys = [...new Set((by.usernames ?? []).map(usernameKey))];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db.selectFrom('users').select(['id', 'username', 'claims']).where('tenant', '=', tenant).where('id', 'in', ids.slice(i, i + 500)).execute();
+      out.push(...rows.map(toClaims));
+    }
+    for (let i = 0; i < keys.length; i += 500) {
+      const rows = await db.selectFrom('users').select(['id', 'username', 'claims']).where('tenant', '=', tenant).where('username_key', 'in', keys.slice(i, i + 500)).execute();
+      out.push(...rows.map(toClaims));
+    }
+    return out;
+  }
+
   /** Usernames by id, for the members of groups. */
   async usernames(tenant: string, ids: readonly string[], db: Db = this.database.db): Promise<Map<string, string>> {
     const out = new Map<string, string>();
@@ -179,6 +206,17 @@ function toRow(user: StoredUser): UserTable {
     updated_at: user.updatedAt,
     version: user.version,
   };
+}
+
+/** A user's id, username and local claims (what provisioning reads). */
+export interface UserClaims {
+  id: string;
+  username: string;
+  claims: Record<string, string>;
+}
+
+function toClaims(row: { id: string; username: string; claims: string }): UserClaims {
+  return { id: row.id, username: row.username, claims: readJson<Record<string, string>>(row.claims, 'users.claims') ?? {} };
 }
 
 function fromRow(row: Selectable<UserTable>): StoredUser {

@@ -12,6 +12,8 @@ import {
   JobStore,
   OperatorService,
   ProvisioningWorker,
+  RunExecutor,
+  RunService,
   ResidentServiceProviderService,
   PROVISIONING_SETTINGS,
   provisioningCoreModule,
@@ -63,6 +65,8 @@ export interface ServerServices {
   registry: ConnectorRegistry;
   operator: OperatorService;
   worker: ProvisioningWorker;
+  runs: RunService;
+  runExecutor: RunExecutor;
   jobs: JobStore;
   instances: ConnectorInstances;
   outboundHttp: OutboundHttp;
@@ -93,6 +97,8 @@ export function composeServer(
     registry: container.get<ConnectorRegistry>(CONNECTOR_REGISTRY),
     operator: container.get(OperatorService),
     worker: container.get(ProvisioningWorker),
+    runs: container.get(RunService),
+    runExecutor: container.get(RunExecutor),
     jobs: container.get(JobStore),
     instances: container.get(ConnectorInstances),
     outboundHttp: container.get<OutboundHttp>(OUTBOUND_HTTP),

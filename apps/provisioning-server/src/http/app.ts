@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Express, Request, Response } from 'express';
-import type { ConnectorRegistry, IdentityProviderService, OperatorService, ResidentServiceProviderService } from '@provisioning/core';
+import type { ConnectorRegistry, IdentityProviderService, OperatorService, ResidentServiceProviderService, RunService } from '@provisioning/core';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { sql } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -48,6 +48,7 @@ export interface AppServices {
   registry: ConnectorRegistry;
   claims: LocalClaimService;
   operator: OperatorService;
+  runs: RunService;
   isReady: () => boolean;
   metrics: Registry;
   /** `[metrics] require_authentication`: scrapes need an admin's credentials. */
@@ -94,7 +95,7 @@ export function buildApp(services: AppServices): Express {
   admin.use('/identity-providers', identityProvidersRouter(services.idps, services.resident, services.registry));
   admin.use('/applications/resident', residentRouter(services.resident));
   admin.use('/claim-dialects', claimsRouter(services.claims));
-  admin.use('/provisioning', provisioningRouter(services.operator));
+  admin.use('/provisioning', provisioningRouter(services.operator, services.runs));
   admin.use('/tenants', tenantsRouter(services.auth.tenants, services.auth.policy.superTenantDomain));
 
   const tenant = tenantResolver(services.auth);

@@ -83,9 +83,36 @@ export async function listUserAccounts(host: BatchHost, request: ListAccountsReq
   return { accounts, ...(page.done || !page.nextRecordsUrl ? {} : { cursor: page.nextRecordsUrl }) };
 }
 
-/** A User record as the listing would read it back: every written field as a string (or null). */
+/**
+ * A User record as the listing would read it back: every written field as a string (or null), and
+ * record ids in reference fields (`ProfileId`, `UserRoleId`, ...) in the 18-character form Salesforce
+ * answers with (a configured 15-character id names the same record).
+ */
 export function describeUserAccount(record: Record<string, unknown>): DescribedAccount {
-  return { remoteName: String(record.Username ?? ''), attributes: Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fieldValue(v)])) };
+  const attributes = Object.fromEntries(
+    Object.entries(record).map(([k, v]) => {
+      const value = fieldValue(v);
+      return [k, value !== null && k.endsWith('Id') && ID_15.test(value) ? value + idSuffix(value) : value];
+    }),
+  );
+  return { remoteName: String(record.Username ?? ''), attributes };
+}
+
+const ID_15 = /^[a-zA-Z0-9]{15}$/;
+const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
+
+/** Salesforce's case-safe suffix of a 15-character id: one character per 5, encoding which are upper case. */
+function idSuffix(id15: string): string {
+  let suffix = '';
+  for (let chunk = 0; chunk < 3; chunk += 1) {
+    let bits = 0;
+    for (let i = 0; i < 5; i += 1) {
+      const code = id15.charCodeAt(chunk * 5 + i);
+      if (code >= 65 && code <= 90) bits |= 1 << i;
+    }
+    suffix += SUFFIX_ALPHABET[bits];
+  }
+  return suffix;
 }
 
 function fieldValue(value: unknown): string | null {

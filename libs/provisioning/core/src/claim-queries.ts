@@ -179,6 +179,8 @@ export async function absorbFollowers(trx: Transaction<Database>, head: JobRow, 
     const follower = JSON.parse(job.payload) as JobPayload;
     payload.claims = follower.claims;
     for (const c of follower.changedClaims ?? []) changed.add(c);
+    // A run's repair absorbed (or absorbing) keeps sending everything, and reactivating if either asks.
+    if (follower.repair) payload.repair = { reactivate: follower.repair.reactivate || payload.repair?.reactivate === true };
     absorbed.push(job.id);
   }
   if (absorbed.length === 0) return { payload: head.payload, absorbed };

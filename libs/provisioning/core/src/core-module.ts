@@ -8,10 +8,14 @@ import { ProvisioningOutbox } from './outbox';
 import { ResidentServiceProviderService } from './resident-service-provider';
 import { ProvisioningWorker } from './worker';
 import { OperatorService } from './operator-service';
+import { RunExecutor } from './run-executor';
+import { RunService } from './run-service';
+import { RunStore } from './run-store';
 
 /**
  * The provisioning core's bindings. The host binds DATABASE, CONNECTOR_REGISTRY, SECRET_BOX,
- * PROVISIONING_SETTINGS, CORE_LOGGER, EGRESS_POLICY and OUTBOUND_HTTP before loading it.
+ * PROVISIONING_SETTINGS, CORE_LOGGER, EGRESS_POLICY and OUTBOUND_HTTP before loading it, and
+ * LOCAL_USERS (the directory's) before reconciliation runs are used.
  */
 export const provisioningCoreModule = new ContainerModule(({ bind }) => {
   bind(IdentityProviderService).toSelf().inSingletonScope();
@@ -23,4 +27,7 @@ export const provisioningCoreModule = new ContainerModule(({ bind }) => {
   bind(JobDelivery).toSelf().inSingletonScope();
   bind(ProvisioningWorker).toSelf().inSingletonScope();
   bind(OperatorService).toSelf().inSingletonScope();
+  bind(RunStore).toSelf().inSingletonScope();
+  bind(RunExecutor).toSelf().inSingletonScope();
+  bind(RunService).toSelf().inSingletonScope();
 });

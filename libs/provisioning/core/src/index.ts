@@ -1,5 +1,5 @@
 export { provisioningCoreModule } from './core-module';
-export { CONNECTOR_REGISTRY, SECRET_BOX, PROVISIONING_SETTINGS, CORE_LOGGER, EGRESS_POLICY, OUTBOUND_HTTP } from './tokens';
+export { CONNECTOR_REGISTRY, SECRET_BOX, PROVISIONING_SETTINGS, CORE_LOGGER, EGRESS_POLICY, OUTBOUND_HTTP, LOCAL_USERS } from './tokens';
 export { ConnectorRegistry } from './connector-registry';
 export { ConnectorInstances } from './connector-instances';
 export type { TokenRequestObserver } from './connector-instances';
@@ -31,3 +31,9 @@ export type { CoreLogger } from './logger';
 export { OperatorService } from './operator-service';
 export type { JobQuery, IdentityStatus, AttemptLog } from './operator-service';
 export { zodToValidationError } from './zod-errors';
+export { RunService } from './run-service';
+export { RunExecutor } from './run-executor';
+export { RunStore } from './run-store';
+export { judgeUser, differences, SITUATIONS, RUN_STATES } from './runs';
+export type { Run, RunItem, RunState, RunTrigger, Situation, RunAction, FieldDifference, UserVerdict } from './runs';
+export type { LocalUser, LocalUserSource } from './local-users';

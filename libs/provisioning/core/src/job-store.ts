@@ -239,6 +239,49 @@ export class JobStore {
     return new Map(rows.map((r) => [r.entity_id, r] as const));
   }
 
+  /** Every user identity recorded on one target (reconciliation reads them once per run). */
+  async identitiesOnTarget(target: { idpId: string; connectorType: string }): Promise<Array<Pick<Selectable<ProvisionedIdentityTable>, 'entity_id' | 'entity_name' | 'remote_id' | 'remote_name' | 'state'>>> {
+    return this.db
+      .selectFrom('provisioned_identities')
+      .select(['entity_id', 'entity_name', 'remote_id', 'remote_name', 'state'])
+      .where('idp_id', '=', target.idpId)
+      .where('connector_type', '=', target.connectorType)
+      .where('entity_type', '=', 'USER')
+      .execute();
+  }
+
+  /**
+   * Records that a local user owns a remote account found by reconciliation (a link without a remote
+   * call), once no other local user owns it or claims its name (idempotent: linking again is a
+   * no-op). Returns the other owner's name instead when there is one.
+   */
+  async link(entity: { tenant: string; idpId: string; connectorType: string; entityId: string; entityName: string }, remote: { remoteId: string; remoteName: string }, now = Date.now()): Promise<string | undefined> {
+    const job = { ...entity, entityType: 'USER' as const };
+    const owner = (await this.ownerOf(job, remote.remoteId)) ?? (await this.claimRemoteName(job, remote.remoteName, now));
+    if (owner) return owner;
+    const values = {
+      tenant: entity.tenant,
+      idp_id: entity.idpId,
+      connector_type: entity.connectorType,
+      entity_type: 'USER',
+      entity_id: entity.entityId,
+      entity_name: entity.entityName,
+      remote_id: remote.remoteId,
+      remote_name: remote.remoteName,
+      state: 'provisioned',
+      last_job_id: null,
+      last_attempt_at: now,
+      last_error: null,
+      updated_at: now,
+    };
+    await this.db
+      .insertInto('provisioned_identities')
+      .values(values)
+      .onConflict((oc) => oc.columns(['idp_id', 'connector_type', 'entity_id']).doUpdateSet(values))
+      .execute();
+    return undefined;
+  }
+
   /** The other local entity provisioned to this remote id on this target, if any. */
   async ownerOf(job: Pick<ProvisioningJob, 'idpId' | 'connectorType' | 'entityId' | 'entityType'>, remoteId: string): Promise<string | undefined> {
     const owner = await this.db

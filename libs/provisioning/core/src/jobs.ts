@@ -24,6 +24,8 @@ export interface JobPayload {
   changedClaims?: string[];
   /** Present on GROUP jobs. */
   group?: GroupJobPayload;
+  /** Written by a reconciliation run repairing drift: send every attribute, and reactivate the account. */
+  repair?: { reactivate: boolean };
 }
 
 /** The last failure of a job, as shown to operators. */

@@ -30,8 +30,10 @@ export interface UserOperationInput {
   claims: Record<string, string>;
   /** For updates: the local claims that changed. */
   changedClaims?: readonly string[];
-  /** Send every attribute although this is an update (the previous attempt's outcome is unknown). */
+  /** Send every attribute although this is an update (the previous attempt's outcome is unknown, or a run repairs drift). */
   resendAll?: boolean;
+  /** An update that also makes the remote account active again (a run found it deactivated remotely). */
+  reactivate?: boolean;
 }
 
 /**
@@ -61,6 +63,7 @@ export function buildUserOperation(input: UserOperationInput, idp: Pick<Identity
     attributes,
     allAttributes,
     ...(remoteId ? { remoteId } : {}),
+    ...(kind === 'update' && input.reactivate ? { reactivate: true } : {}),
   };
 }
 

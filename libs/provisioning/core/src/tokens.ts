@@ -1,4 +1,5 @@
 import type { EgressPolicy, OutboundHttp } from '@provisioning/egress';
+import type { LocalUserSource } from './local-users';
 import type { ConnectorRegistry } from './connector-registry';
 import type { SecretBox } from './secret-box';
 import type { ProvisioningSettings } from './settings';
@@ -13,3 +14,5 @@ export const CORE_LOGGER = Symbol.for('provisioning.core.Logger') as symbol & { 
 export const EGRESS_POLICY = Symbol.for('provisioning.core.EgressPolicy') as symbol & { __type?: EgressPolicy };
 /** The HTTP client connectors get in their context (enforces the egress policy on every connection). */
 export const OUTBOUND_HTTP = Symbol.for('provisioning.core.OutboundHttp') as symbol & { __type?: OutboundHttp };
+/** Where reconciliation runs read local users (bound by the directory, which owns users). */
+export const LOCAL_USERS = Symbol.for('provisioning.core.LocalUsers') as symbol & { __type?: LocalUserSource };

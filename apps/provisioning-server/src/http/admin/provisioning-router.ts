@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Request } from 'express';
 import { scimUserToLocalClaims } from '@provisioning/claims';
-import type { OperatorService } from '@provisioning/core';
+import type { OperatorService, RunService } from '@provisioning/core';
 import { ValidationError } from '@provisioning/errors';
 import { extractPassword, validateResource } from '@provisioning/scim';
 import { contextOf } from '../principal';
@@ -16,9 +16,39 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** /api/server/v1/provisioning: jobs, per-user status and the attempt log (operators). */
-export function provisioningRouter(operator: OperatorService): Router {
+function integer(value: unknown, name: string): number | undefined {
+  const raw = text(value);
+  if (raw === undefined) return undefined;
+  if (!/^-?\d{1,10}$/.test(raw)) throw new ValidationError(`${name} must be an integer`);
+  return Number(raw);
+}
+
+/** /api/server/v1/provisioning: jobs, per-user status, the attempt log and reconciliation runs (operators). */
+export function provisioningRouter(operator: OperatorService, runs: RunService): Router {
   const router = Router();
+  router.post('/runs', async (req, res) => {
+    const { tenant, principal } = contextOf(req);
+    const run = await runs.start(tenant, req.body, principal?.username ?? null);
+    res.status(202).location(`${req.baseUrl}/runs/${run.id}`).json(run);
+  });
+  router.get('/runs', async (req, res) => {
+    res.json(await runs.list(contextOf(req).tenant, { idp: text(req.query.idp), state: text(req.query.state) }));
+  });
+  router.get('/runs/:id', async (req, res) => {
+    res.json(await runs.get(contextOf(req).tenant, req.params.id));
+  });
+  router.get('/runs/:id/items', async (req, res) => {
+    res.json(
+      await runs.items(contextOf(req).tenant, req.params.id, {
+        situation: text(req.query.situation),
+        startIndex: integer(req.query.startIndex, 'startIndex'),
+        count: integer(req.query.count, 'count'),
+      }),
+    );
+  });
+  router.post('/runs/:id/cancel', async (req, res) => {
+    res.status(202).json(await runs.cancel(contextOf(req).tenant, req.params.id));
+  });
   router.get('/jobs', async (req, res) => {
     const limit = text(req.query.limit) !== undefined ? Number(req.query.limit) : undefined;
     res.json(await operator.jobs(contextOf(req).tenant, { state: text(req.query.state), user: text(req.query.user), idp: text(req.query.idp), limit }));

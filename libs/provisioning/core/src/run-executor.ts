@@ -1,0 +1,334 @@
+import { randomUUID } from 'node:crypto';
+import { inject, injectable } from 'inversify';
+import type { DescribedAccount, OutboundConnector, RemoteAccount } from '@provisioning/connector-kit';
+import { errorMessage } from '@provisioning/errors';
+import type { IdpClaimConfig } from '@provisioning/claims';
+import { DATABASE } from '@provisioning/persistence';
+import type { DatabaseHandle } from '@provisioning/persistence';
+import { ClusterSignals } from './cluster-signals';
+import { ConnectorInstances } from './connector-instances';
+import type { ConnectorConfiguration, IdentityProvider } from './identity-provider';
+import { IdentityProviderService } from './identity-provider-service';
+import { JobStore } from './job-store';
+import type { JobOperation, JobPayload } from './jobs';
+import type { LocalUser, LocalUserSource } from './local-users';
+import type { CoreLogger } from './logger';
+import { buildUserOperation } from './operation-builder';
+import { operationForTarget } from './outbox';
+import { RunStore } from './run-store';
+import type { NewRunItem, RunRecord } from './run-store';
+import { emptyCounts, judgeUser } from './runs';
+import type { FieldDifference, RunCounts } from './runs';
+import type { ProvisioningSettings } from './settings';
+import { CORE_LOGGER, LOCAL_USERS, PROVISIONING_SETTINGS } from './tokens';
+
+const LOCAL_PAGE = 1000;
+const APPLY_PAGE = 500;
+const SETTLE_CHECK_MS = 1000;
+/** The pseudo-field an item shows when the account must be made active again. */
+const ACTIVE = '(active)';
+
+class RunCancelled extends Error {}
+class LeaseLost extends Error {}
+
+/**
+ * Executes reconciliation runs, one at a time per instance, under a lease (like jobs: a run whose
+ * executor died is resumed by whichever instance claims it next). Phases:
+ * - plan: list the target's accounts (pages), read the tenant's users (pages), judge each user in
+ *   the target's scope and each remaining account, and write the items. Nothing is written
+ *   remotely, so a plan interrupted by a crash simply starts again. A dry run ends here.
+ * - apply: for each item with an action, in pages: a job (create, update with every field and
+ *   reactivation, deprovision) written in the same transaction that records it on the item, or, for
+ *   a link, the identity recorded (then an update job when fields differ). Resuming continues with
+ *   the items that have no job yet, so nothing is applied twice; the worker delivers the jobs (in
+ *   batches where the connector has them) with the usual retries, ordering and ownership checks.
+ * - settle: waits until the run's jobs are settled and copies their outcomes onto the items.
+ */
+@injectable()
+export class RunExecutor {
+  readonly owner = `runs-${randomUUID()}`;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #current: Promise<void> | undefined;
+
+  constructor(
+    @inject(DATABASE) private readonly database: DatabaseHandle,
+    @inject(RunStore) private readonly runs: RunStore,
+    @inject(JobStore) private readonly jobs: JobStore,
+    @inject(IdentityProviderService) private readonly idps: IdentityProviderService,
+    @inject(ConnectorInstances) private readonly instances: ConnectorInstances,
+    @inject(ClusterSignals) private readonly signals: ClusterSignals,
+    @inject(LOCAL_USERS) private readonly users: LocalUserSource,
+    @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
+    @inject(CORE_LOGGER) private readonly logger: CoreLogger,
+  ) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.loop();
+  }
+
+  /** A new run was queued: look now rather than at the next poll. */
+  wake(): void {
+    this.#wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.wake();
+    await this.#loop;
+    await this.#current?.catch(() => undefined);
+  }
+
+  private async loop(): Promise<void> {
+    while (this.#running) {
+      let run: RunRecord | undefined;
+      try {
+        run = await this.runs.claim(this.owner, Date.now(), this.settings.leaseMs);
+      } catch (error) {
+        this.logger.error({ err: error }, 'could not claim a reconciliation run');
+      }
+      if (run) {
+        this.#current = this.execute(run);
+        await this.#current;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(this.settings.pollIntervalMs, 200));
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+  }
+
+  /** Runs one claimed run to its end (or until the lease is lost or the instance stops). */
+  async execute(run: RunRecord): Promise<void> {
+    const log = this.logger.child({ run: run.id, idp: run.idpName, connector: run.connectorType });
+    let lost = false;
+    const heartbeat = setInterval(() => {
+      void this.runs.renewLease(run.id, this.owner, Date.now() + this.settings.leaseMs).then((ok) => (lost ||= !ok), () => undefined);
+    }, Math.max(1_000, Math.floor(this.settings.leaseMs / 3)));
+    const check = async () => {
+      if (lost) throw new LeaseLost();
+      if (await this.runs.cancelRequested(run.id)) throw new RunCancelled();
+    };
+    try {
+      log.info({ phase: run.phase, dryRun: run.dryRun, trigger: run.trigger }, 'reconciliation run started');
+      if (run.phase === 'plan') {
+        const counts = await this.plan(run, check);
+        if (run.dryRun) {
+          await this.runs.finish(run.id, this.owner, 'succeeded', null);
+          log.info({ situations: counts.situations }, 'reconciliation dry run finished');
+          return;
+        }
+        await this.runs.progress(run.id, this.owner, { phase: 'apply' });
+        run.phase = 'apply';
+      }
+      if (run.phase === 'apply') {
+        await this.apply(run, check);
+        await this.runs.progress(run.id, this.owner, { phase: 'settle' });
+        run.phase = 'settle';
+      }
+      await this.settle(run, check);
+      log.info({}, 'reconciliation run finished');
+    } catch (error) {
+      if (error instanceof LeaseLost) {
+        log.warn({}, 'another instance took the reconciliation run over');
+      } else if (error instanceof RunCancelled) {
+        await this.runs.finish(run.id, this.owner, 'cancelled', null);
+        log.info({}, 'reconciliation run cancelled');
+      } else {
+        log.error({ err: error }, 'reconciliation run failed');
+        await this.runs.finish(run.id, this.owner, 'failed', errorMessage(error)).catch(() => undefined);
+      }
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async target(run: RunRecord): Promise<{ idp: IdentityProvider; connector: ConnectorConfiguration; instance: OutboundConnector }> {
+    const idp = await this.idps.get(run.tenant, run.idpId);
+    const connector = idp.connectors.find((c) => c.connectorType === run.connectorType);
+    if (!connector) throw new Error(`identity provider "${idp.name}" no longer has a ${run.connectorType} connector`);
+    const instance = this.instances.get(idp, connector);
+    if (!instance.listAccounts || !instance.describeAccount) throw new Error(`the ${run.connectorType} connector cannot list accounts`);
+    return { idp, connector, instance };
+  }
+
+  private async plan(run: RunRecord, check: () => Promise<void>): Promise<RunCounts> {
+    const { idp, instance } = await this.target(run);
+    await this.runs.clearItems(run.id);
+    const counts = emptyCounts();
+
+    // The target's accounts, by id and by name.
+    const accounts: RemoteAccount[] = [];
+    let cursor: string | undefined;
+    do {
+      await check();
+      const page = await instance.listAccounts!({ fields: remoteFields(idp.claims), ...(cursor ? { cursor } : {}) });
+      accounts.push(...page.accounts);
+      cursor = page.cursor;
+    } while (cursor);
+    const byId = new Map(accounts.map((a) => [a.remoteId, a] as const));
+    const byName = new Map(accounts.map((a) => [a.remoteName.toLowerCase(), a] as const));
+    const identities = await this.jobs.identitiesOnTarget(run);
+    const identityOf = new Map(identities.map((i) => [i.entity_id, i] as const));
+    // Whose account it is: any identity of this target (a deprovisioned user's account is still
+    // theirs: orphaned if active again); a conflict for linking only when provisioned (the guard's rule).
+    const ownerOfRemote = new Map(identities.filter((i) => i.remote_id).map((i) => [i.remote_id!, i] as const));
+    const seen = new Set<string>();
+    let done = 0;
+    const total = accounts.length;
+    await this.runs.progress(run.id, this.owner, { total, done });
+
+    const judge = (user: LocalUser): NewRunItem | undefined => {
+      if (operationForTarget({ tenant: run.tenant, userId: user.id, username: user.username, operation: 'create', claims: user.claims }, idp.roles.outboundProvisioningRoles) !== 'create') return undefined;
+      const desired: DescribedAccount = instance.describeAccount!(buildUserOperation({ operation: 'create', localId: user.id, username: user.username, tenant: run.tenant, claims: user.claims }, idp, undefined));
+      const linkedId = identityOf.get(user.id)?.remote_id ?? undefined;
+      const linked = linkedId ? byId.get(linkedId) : undefined;
+      const candidate = linked ? undefined : byName.get(desired.remoteName.toLowerCase());
+      const found = candidate ? ownerOfRemote.get(candidate.remoteId) : undefined;
+      const owner = found?.state === 'provisioned' ? found : undefined;
+      const verdict = judgeUser(desired, linked, candidate, owner && owner.entity_id !== user.id ? owner.entity_name : undefined);
+      if (verdict.account) seen.add(verdict.account.remoteId);
+      counts.situations[verdict.situation] += 1;
+      return {
+        entity_id: user.id,
+        username: user.username,
+        remote_id: verdict.account?.remoteId ?? null,
+        remote_name: verdict.account?.remoteName ?? desired.remoteName,
+        situation: verdict.situation,
+        // Reactivation shows as the account's active flag differing.
+        fields: verdict.reactivate ? [...verdict.fields, { field: ACTIVE, local: 'true', remote: 'false' }] : verdict.fields,
+        action: verdict.action,
+        note: verdict.note ?? null,
+      };
+    };
+
+    if (run.users) {
+      const users = await this.users.byNames(run.tenant, run.users);
+      await this.runs.insertItems(run.id, users.flatMap((u) => judge(u) ?? []));
+      done = users.length;
+    } else {
+      let after: string | undefined;
+      for (;;) {
+        await check();
+        const page = await this.users.scan(run.tenant, after, LOCAL_PAGE);
+        if (page.length === 0) break;
+        after = page.at(-1)!.id;
+        await this.runs.insertItems(run.id, page.flatMap((u) => judge(u) ?? []));
+        done += page.length;
+        await this.runs.progress(run.id, this.owner, { total: Math.max(total, done), done, counts });
+      }
+      // Accounts no user in scope matched: ours (provisioned or linked by this target) and still
+      // active are orphaned; the others were never ours and stay untouched.
+      const rest: NewRunItem[] = [];
+      for (const account of accounts) {
+        if (seen.has(account.remoteId)) continue;
+        const owner = ownerOfRemote.get(account.remoteId);
+        if (owner && !account.active) continue;
+        const situation = owner ? 'orphaned' : 'unmanaged';
+        counts.situations[situation] += 1;
+        rest.push({
+          entity_id: owner?.entity_id ?? null,
+          username: owner?.entity_name ?? null,
+          remote_id: account.remoteId,
+          remote_name: account.remoteName,
+          situation,
+          fields: [],
+          action: owner ? 'deprovision' : 'none',
+          note: null,
+        });
+      }
+      await this.runs.insertItems(run.id, rest);
+    }
+    await this.runs.progress(run.id, this.owner, { total: Math.max(total, done), done: Math.max(total, done), counts });
+    return counts;
+  }
+
+  private async apply(run: RunRecord, check: () => Promise<void>): Promise<void> {
+    const { idp } = await this.target(run);
+    let after = 0;
+    for (;;) {
+      await check();
+      const items = await this.runs.itemsToApply(run.id, after, APPLY_PAGE);
+      if (items.length === 0) break;
+      after = items.at(-1)!.id;
+      const users = new Map((await this.users.byIds(run.tenant, items.flatMap((i) => (i.entity_id && i.action !== 'deprovision' ? [i.entity_id] : [])))).map((u) => [u.id, u] as const));
+      // Links first (no remote call: the identity is recorded), outside the jobs' transaction.
+      const linkNotes = new Map<number, string>();
+      for (const item of items) {
+        if (item.action !== 'link') continue;
+        const user = users.get(item.entity_id ?? '');
+        if (!user) continue;
+        const owner = await this.jobs.link({ tenant: run.tenant, idpId: run.idpId, connectorType: run.connectorType, entityId: user.id, entityName: user.username }, { remoteId: item.remote_id!, remoteName: item.remote_name! });
+        if (owner) linkNotes.set(item.id, `the account belongs to local user "${owner}"; nothing was written to it`);
+      }
+      await this.database.db.transaction().execute(async (trx) => {
+        for (const item of items) {
+          const user = item.entity_id ? users.get(item.entity_id) : undefined;
+          const conflict = linkNotes.get(item.id);
+          if (conflict) {
+            await this.runs.applied(trx, item.id, { outcome: 'conflict', note: conflict });
+            continue;
+          }
+          const fields = JSON.parse(item.fields) as FieldDifference[];
+          const reactivate = fields.some((f) => f.field === ACTIVE);
+          const needsUpdate = item.action === 'update' || (item.action === 'link' && fields.length > 0);
+          let operation: JobOperation | undefined = item.action === 'create' ? 'create' : item.action === 'deprovision' ? 'deprovision' : needsUpdate ? 'update' : undefined;
+          if (!operation) {
+            await this.runs.applied(trx, item.id, { outcome: 'succeeded' }); // linked, nothing differs
+            continue;
+          }
+          if (operation !== 'deprovision' && !user) {
+            await this.runs.applied(trx, item.id, { outcome: 'skipped', note: 'the local user was deleted meanwhile' });
+            continue;
+          }
+          if (operation === 'update' && item.action === 'update' && !item.remote_id) operation = 'create';
+          const payload: JobPayload = {
+            claims: user?.claims ?? {},
+            ...(operation === 'update' ? { repair: { reactivate } } : {}),
+          };
+          const username = user?.username ?? item.username ?? item.remote_name ?? 'unknown';
+          const jobId = await this.jobs.enqueue(trx, {
+            tenant: run.tenant,
+            entity_type: 'USER',
+            entity_id: user?.id ?? item.entity_id ?? `remote:${item.remote_id}`,
+            entity_name: username,
+            chain_key: username.toLowerCase(),
+            operation,
+            idp_id: idp.id,
+            idp_name: idp.name,
+            connector_type: run.connectorType,
+            payload: JSON.stringify(payload),
+          });
+          await this.runs.applied(trx, item.id, { jobId });
+        }
+      });
+      this.signals.newWork();
+    }
+  }
+
+  private async settle(run: RunRecord, check: () => Promise<void>): Promise<void> {
+    for (;;) {
+      await check();
+      if ((await this.runs.openJobs(run.id)) === 0) break;
+      await new Promise((r) => setTimeout(r, SETTLE_CHECK_MS));
+    }
+    const actions = await this.runs.settleItems(run.id);
+    const current = await this.runs.get(run.tenant, run.id);
+    await this.runs.progress(run.id, this.owner, { counts: { situations: current.situations, actions } });
+    await this.runs.finish(run.id, this.owner, 'succeeded', null);
+  }
+}
+
+/** The remote fields an IdP's claim configuration writes (what a listing must read to compare). */
+function remoteFields(config: IdpClaimConfig): string[] {
+  const names = config.provisioningClaims.length > 0 ? config.provisioningClaims.map((p) => p.claim.uri) : config.mappings.map((m) => m.idpClaim);
+  return [...new Set(names)];
+}

@@ -1,0 +1,301 @@
+import { inject, injectable } from 'inversify';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
+import { NotFoundError } from '@provisioning/errors';
+import { DATABASE } from '@provisioning/persistence';
+import type { Database, DatabaseHandle, ReconciliationItemTable, ReconciliationRunTable } from '@provisioning/persistence';
+import { OPEN_JOB_STATES } from './jobs';
+import { emptyCounts } from './runs';
+import type { FieldDifference, Run, RunAction, RunCounts, RunItem, RunPhase, RunState, RunTrigger, Situation } from './runs';
+
+type RunRow = Selectable<ReconciliationRunTable>;
+export type NewRunItem = Omit<Insertable<ReconciliationItemTable>, 'id' | 'run_id' | 'fields'> & { fields: FieldDifference[] };
+
+/** A run as its executor needs it. */
+export interface RunRecord {
+  id: string;
+  tenant: string;
+  idpId: string;
+  idpName: string;
+  connectorType: string;
+  dryRun: boolean;
+  trigger: RunTrigger;
+  users: string[] | null;
+  state: RunState;
+  phase: RunPhase;
+  cancelRequested: boolean;
+}
+
+/**
+ * Every statement on `reconciliation_runs` and `reconciliation_items`. Runs are claimed like jobs:
+ * a lease (owner + expiry) taken by a conditional UPDATE, so one instance executes a run and another
+ * resumes it when the lease of a dead one expires.
+ */
+@injectable()
+export class RunStore {
+  constructor(@inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  private get db(): Kysely<Database> {
+    return this.database.db;
+  }
+
+  async create(run: { id: string; tenant: string; idpId: string; idpName: string; connectorType: string; dryRun: boolean; trigger: RunTrigger; users: string[] | null; requestedBy: string | null }, now = Date.now()): Promise<void> {
+    const counts = emptyCounts();
+    await this.db
+      .insertInto('reconciliation_runs')
+      .values({
+        id: run.id,
+        tenant: run.tenant,
+        idp_id: run.idpId,
+        idp_name: run.idpName,
+        connector_type: run.connectorType,
+        dry_run: run.dryRun ? 1 : 0,
+        trigger: run.trigger,
+        users: run.users ? JSON.stringify(run.users) : null,
+        state: 'queued',
+        phase: 'plan',
+        progress_total: 0,
+        progress_done: 0,
+        situations: JSON.stringify(counts.situations),
+        actions: JSON.stringify(counts.actions),
+        cancel_requested: 0,
+        lease_owner: null,
+        lease_expires_at: null,
+        error: null,
+        requested_by: run.requestedBy,
+        created_at: now,
+        started_at: null,
+        finished_at: null,
+        updated_at: now,
+      })
+      .execute();
+  }
+
+  async get(tenant: string, id: string): Promise<Run> {
+    const row = await this.db.selectFrom('reconciliation_runs').selectAll().where('tenant', '=', tenant).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFoundError(`reconciliation run ${id} not found`, { code: 'RUN-404' });
+    return toRun(row);
+  }
+
+  async list(tenant: string, query: { idp?: string; state?: RunState; limit?: number }): Promise<Run[]> {
+    let q = this.db.selectFrom('reconciliation_runs').selectAll().where('tenant', '=', tenant);
+    if (query.idp) q = q.where('idp_name', '=', query.idp);
+    if (query.state) q = q.where('state', '=', query.state);
+    const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit ?? 100).execute();
+    return rows.map(toRun);
+  }
+
+  /** Whether a run of this target is queued or running (one at a time per target). */
+  async activeRun(idpId: string, connectorType: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('reconciliation_runs')
+      .select('id')
+      .where('idp_id', '=', idpId)
+      .where('connector_type', '=', connectorType)
+      .where('state', 'in', ['queued', 'running'])
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  async items(tenant: string, id: string, query: { situation?: Situation; startIndex: number; count: number }): Promise<{ total: number; items: RunItem[] }> {
+    await this.get(tenant, id);
+    let q = this.db.selectFrom('reconciliation_items').where('run_id', '=', id);
+    if (query.situation) q = q.where('situation', '=', query.situation);
+    const total = Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const rows = query.count === 0 ? [] : await q.selectAll().orderBy('id').offset(query.startIndex - 1).limit(query.count).execute();
+    return { total, items: rows.map(toItem) };
+  }
+
+  async requestCancel(tenant: string, id: string, now = Date.now()): Promise<Run> {
+    await this.get(tenant, id);
+    await this.db.updateTable('reconciliation_runs').set({ cancel_requested: 1, updated_at: now }).where('id', '=', id).where('state', 'in', ['queued', 'running']).execute();
+    // A queued run nobody executes yet ends at once.
+    await this.db.updateTable('reconciliation_runs').set({ state: 'cancelled', phase: 'done', finished_at: now, updated_at: now }).where('id', '=', id).where('state', '=', 'queued').execute();
+    return this.get(tenant, id);
+  }
+
+  // --- execution ------------------------------------------------------------------------------
+
+  /** Takes the oldest queued run, or a running one whose executor's lease expired (it resumes). */
+  async claim(owner: string, now: number, leaseMs: number): Promise<RunRecord | undefined> {
+    const candidates = await this.db
+      .selectFrom('reconciliation_runs')
+      .selectAll()
+      .where((eb) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', now)])]))
+      .orderBy('created_at')
+      .limit(5)
+      .execute();
+    for (const row of candidates) {
+      const taken = await this.db
+        .updateTable('reconciliation_runs')
+        .set({ state: 'running', lease_owner: owner, lease_expires_at: now + leaseMs, started_at: row.started_at ?? now, updated_at: now })
+        .where('id', '=', row.id)
+        .where('state', '=', row.state)
+        .where('updated_at', '=', row.updated_at)
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) === 1) return toRecord({ ...row, state: 'running' });
+    }
+    return undefined;
+  }
+
+  /** Extends the lease; false when another executor took the run over (this one must stop). */
+  async renewLease(id: string, owner: string, until: number): Promise<boolean> {
+    const result = await this.db.updateTable('reconciliation_runs').set({ lease_expires_at: until }).where('id', '=', id).where('lease_owner', '=', owner).where('state', '=', 'running').executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async cancelRequested(id: string): Promise<boolean> {
+    const row = await this.db.selectFrom('reconciliation_runs').select('cancel_requested').where('id', '=', id).executeTakeFirst();
+    return row?.cancel_requested === 1;
+  }
+
+  async progress(id: string, owner: string, update: { phase?: RunPhase; total?: number; done?: number; counts?: RunCounts }, now = Date.now()): Promise<void> {
+    await this.db
+      .updateTable('reconciliation_runs')
+      .set({
+        updated_at: now,
+        ...(update.phase ? { phase: update.phase } : {}),
+        ...(update.total !== undefined ? { progress_total: update.total } : {}),
+        ...(update.done !== undefined ? { progress_done: update.done } : {}),
+        ...(update.counts ? { situations: JSON.stringify(update.counts.situations), actions: JSON.stringify(update.counts.actions) } : {}),
+      })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  async finish(id: string, owner: string, state: 'succeeded' | 'failed' | 'cancelled', error: string | null, now = Date.now()): Promise<void> {
+    await this.db
+      .updateTable('reconciliation_runs')
+      .set({ state, phase: 'done', error, finished_at: now, updated_at: now, lease_owner: null, lease_expires_at: null })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .execute();
+  }
+
+  /** A plan starts (or restarts after a crash) from nothing: its items are written again. */
+  async clearItems(runId: string): Promise<void> {
+    await this.db.deleteFrom('reconciliation_items').where('run_id', '=', runId).execute();
+  }
+
+  async insertItems(runId: string, items: readonly NewRunItem[]): Promise<void> {
+    // 12 values per row: well within SQLite's and PostgreSQL's bound parameters per statement.
+    for (let i = 0; i < items.length; i += 500) {
+      const rows = items.slice(i, i + 500).map((item) => ({ ...item, run_id: runId, fields: JSON.stringify(item.fields) }));
+      await this.db.insertInto('reconciliation_items').values(rows).execute();
+    }
+  }
+
+  /** Items still to apply (an action, no job yet), in order. */
+  async itemsToApply(runId: string, afterId: number, limit: number): Promise<Array<Selectable<ReconciliationItemTable>>> {
+    return this.db
+      .selectFrom('reconciliation_items')
+      .selectAll()
+      .where('run_id', '=', runId)
+      .where('job_id', 'is', null)
+      .where('outcome', 'is', null)
+      .where('action', '!=', 'none')
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Records what applying an item did, in the caller's transaction (with the job it wrote). */
+  async applied(trx: Transaction<Database>, itemId: number, result: { jobId?: number; outcome?: string; note?: string }): Promise<void> {
+    await trx
+      .updateTable('reconciliation_items')
+      .set({ ...(result.jobId !== undefined ? { job_id: result.jobId } : {}), ...(result.outcome ? { outcome: result.outcome } : {}), ...(result.note ? { note: result.note } : {}) })
+      .where('id', '=', itemId)
+      .execute();
+  }
+
+  /** How many of the run's jobs are still open. */
+  async openJobs(runId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('reconciliation_items as i')
+      .innerJoin('provisioning_jobs as j', 'j.id', 'i.job_id')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('i.run_id', '=', runId)
+      .where('j.state', 'in', [...OPEN_JOB_STATES])
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /**
+   * Copies each applied item's job state into its outcome, and counts what the run did: actions by
+   * kind (those carried out or under way), and `failed` for items whose job failed.
+   */
+  async settleItems(runId: string): Promise<RunCounts['actions']> {
+    const rows = await this.db
+      .selectFrom('reconciliation_items as i')
+      .leftJoin('provisioning_jobs as j', 'j.id', 'i.job_id')
+      .select(['i.id', 'i.action', 'i.outcome', 'i.job_id', 'j.state', 'j.coalesced_into'])
+      .where('i.run_id', '=', runId)
+      .where('i.action', '!=', 'none')
+      .execute();
+    const actions = emptyCounts().actions;
+    const byOutcome = new Map<string, number[]>();
+    for (const row of rows) {
+      const outcome = row.job_id === null ? (row.outcome ?? 'not-applied') : (row.state ?? 'unknown');
+      if (outcome === 'failed') actions.failed += 1;
+      else if (outcome !== 'not-applied' && outcome !== 'conflict') actions[row.action as Exclude<RunAction, 'none'>] += 1;
+      if (row.job_id !== null) byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), row.id]);
+    }
+    for (const [outcome, ids] of byOutcome) {
+      for (let i = 0; i < ids.length; i += 1000) await this.db.updateTable('reconciliation_items').set({ outcome }).where('id', 'in', ids.slice(i, i + 1000)).execute();
+    }
+    return actions;
+  }
+}
+
+function toRecord(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    idpId: row.idp_id,
+    idpName: row.idp_name,
+    connectorType: row.connector_type,
+    dryRun: row.dry_run === 1,
+    trigger: row.trigger as RunTrigger,
+    users: row.users ? (JSON.parse(row.users) as string[]) : null,
+    state: row.state as RunState,
+    phase: row.phase as RunPhase,
+    cancelRequested: row.cancel_requested === 1,
+  };
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+function toRun(row: RunRow): Run {
+  return {
+    id: row.id,
+    idp: row.idp_name,
+    connector: row.connector_type,
+    dryRun: row.dry_run === 1,
+    trigger: row.trigger as RunTrigger,
+    users: row.users ? (JSON.parse(row.users) as string[]) : null,
+    state: row.state as RunState,
+    phase: row.phase as RunPhase,
+    progress: { total: row.progress_total, done: row.progress_done },
+    situations: JSON.parse(row.situations) as RunCounts['situations'],
+    actions: JSON.parse(row.actions) as RunCounts['actions'],
+    requestedBy: row.requested_by,
+    createdAt: iso(row.created_at)!,
+    startedAt: iso(row.started_at),
+    finishedAt: iso(row.finished_at),
+    error: row.error,
+  };
+}
+
+function toItem(row: Selectable<ReconciliationItemTable>): RunItem {
+  return {
+    user: row.username,
+    remoteId: row.remote_id,
+    remoteUsername: row.remote_name,
+    situation: row.situation as Situation,
+    fields: JSON.parse(row.fields) as FieldDifference[],
+    action: row.action as RunAction,
+    outcome: row.outcome,
+    note: row.note,
+  };
+}
