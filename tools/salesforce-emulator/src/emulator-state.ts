@@ -187,12 +187,12 @@ export class EmulatorState {
     return owner !== undefined && owner !== exceptUserId;
   }
 
-  /** Users holding a licence (IsActive true). */
+  /** Users holding a licence (IsActive true); kept as a count, so inserts stay O(1) at 100k users. */
   activeUserCount(): number {
-    let count = 0;
-    for (const user of this.users.values()) if (user.IsActive) count++;
-    return count;
+    return this.#active;
   }
+
+  #active = 0;
 
   /** Stores (inserts or replaces) a user and keeps the username/nickname indexes current. */
   putUser(record: UserRecord): void {
@@ -200,7 +200,9 @@ export class EmulatorState {
     if (previous) {
       this.usernameIndex.delete(previous.Username.toLowerCase());
       this.nicknameIndex.delete(previous.CommunityNickname.toLowerCase());
+      if (previous.IsActive) this.#active -= 1;
     }
+    if (record.IsActive) this.#active += 1;
     this.users.set(record.Id, record);
     this.usernameIndex.set(record.Username.toLowerCase(), record.Id);
     this.nicknameIndex.set(record.CommunityNickname.toLowerCase(), record.Id);
@@ -212,6 +214,7 @@ export class EmulatorState {
     if (!previous) return;
     this.usernameIndex.delete(previous.Username.toLowerCase());
     this.nicknameIndex.delete(previous.CommunityNickname.toLowerCase());
+    if (previous.IsActive) this.#active -= 1;
     this.users.delete(id);
     const loginId = this.loginByUser.get(id);
     if (loginId) this.userLogins.delete(loginId);
@@ -355,6 +358,7 @@ export class EmulatorState {
    */
   reset(): void {
     this.users.clear();
+    this.#active = 0;
     this.userLogins.clear();
     this.usernameIndex.clear();
     this.nicknameIndex.clear();

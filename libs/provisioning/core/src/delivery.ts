@@ -1,4 +1,6 @@
 import { inject, injectable } from 'inversify';
+import type { Selectable } from 'kysely';
+import type { ProvisionedIdentityTable } from '@provisioning/persistence';
 import { notSupported } from '@provisioning/connector-kit';
 import type { GroupProvisioningResult, ProvisioningOperation, ProvisioningResult, RemoteCallRecord } from '@provisioning/connector-kit';
 import { errorMessage, isProvisioningError, UpstreamRejectedError, UpstreamUnavailableError, ValidationError } from '@provisioning/errors';
@@ -200,13 +202,15 @@ export class JobDelivery {
   async deliverBatch(jobs: readonly ProvisioningJob[], leaseOwner: string): Promise<DeliveryOutcome[]> {
     if (jobs.length === 1) return [await this.deliver(jobs[0]!, leaseOwner)];
     const started = Date.now();
-    const attempts = await this.attemptBatch(jobs).catch((error: unknown): Attempted[] => jobs.map(() => ({ attempt: { kind: 'failed', error }, calls: [] })));
+    const identities = new Map<string, Selectable<ProvisionedIdentityTable>>();
+    const attempts = await this.attemptBatch(jobs, identities).catch((error: unknown): Attempted[] => jobs.map(() => ({ attempt: { kind: 'failed', error }, calls: [] })));
     const durationMs = Date.now() - started;
     const now = Date.now();
     const decisions = jobs.map((job, i) => decideDelivery(attempts[i]!.attempt, job.attempts, this.settings, now));
     const pausedUntil = Math.max(0, ...decisions.map((d) => (d.kind === 'pause' ? d.until : 0)));
     if (pausedUntil > 0) await this.store.pause(jobs[0]!.idpId, jobs[0]!.connectorType, pausedUntil);
-    const settled = jobs.map((job, i) => this.settlementOf(job, attempts[i]!, decisions[i]!, durationMs));
+    // Identities were read for the whole batch before the call (each job's chain is leased to us).
+    const settled = jobs.map((job, i) => this.settlementOf(job, attempts[i]!, decisions[i]!, durationMs, identities.get(job.entityId) ?? null));
     const stored = await this.store.settleMany(jobs.map((job, i) => ({ job, settlement: settled[i]!.settlement })), leaseOwner, now);
     return jobs.map((job, i) => this.outcomeOf(job, attempts[i]!, decisions[i]!, durationMs, settled[i]!, stored[i]!));
   }
@@ -218,7 +222,7 @@ export class JobDelivery {
   }
 
   /** One attempt per job of a batch (user jobs of one target), in the jobs' order. */
-  private async attemptBatch(jobs: readonly ProvisioningJob[]): Promise<Attempted[]> {
+  private async attemptBatch(jobs: readonly ProvisioningJob[], identitiesOut: Map<string, Selectable<ProvisionedIdentityTable>>): Promise<Attempted[]> {
     const first = jobs[0]!;
     const target = await this.target(first);
     if (target === 'disabled') return jobs.map(() => ({ attempt: { kind: 'blocked', reason: 'target-disabled' }, calls: [] }));
@@ -226,6 +230,7 @@ export class JobDelivery {
     const definition = this.idps.definitionOf(connector.connectorType);
     const caps = definition.manifest.capabilities.users;
     const identities = await this.store.identitiesOf(first, jobs.map((j) => j.entityId));
+    for (const [id, row] of identities) identitiesOut.set(id, row);
     const attempts: Array<Attempted | undefined> = jobs.map(() => undefined);
     const calls: RemoteCallRecord[][] = jobs.map(() => []);
     const sent: Array<{ index: number; operation: ProvisioningOperation }> = [];
@@ -246,13 +251,30 @@ export class JobDelivery {
       const instance = this.instances.get(idp, connector);
       if (!instance.provisionBatch) throw notSupported(definition.manifest, 'batches');
       const provisionBatch = instance.provisionBatch.bind(instance);
+      // The creates' names claimed together up front (the connector's own claim per create then
+      // finds them claimed); a create whose name another user holds is not sent at all.
+      const claimed = new Map<number, string>();
+      if (instance.describeAccount) {
+        const creates = sent.filter((s) => s.operation.kind === 'create').map((s) => ({ ...s, remoteName: instance.describeAccount!(s.operation).remoteName }));
+        const refused = await this.store.claimRemoteNames(creates.map((c) => ({ job: jobs[c.index]!, remoteName: c.remoteName })));
+        for (const c of creates) {
+          const owner = refused.get(jobs[c.index]!.entityId);
+          if (owner) attempts[c.index] = { attempt: { kind: 'failed', error: nameInUse(c.remoteName, owner) }, operation: c.operation, calls: [] };
+          else claimed.set(c.index, c.remoteName.toLowerCase());
+        }
+        sent.splice(0, sent.length, ...sent.filter((s) => attempts[s.index] === undefined));
+      }
       const outcomes = await this.withDeadline(first, (signal) =>
         provisionBatch(
           sent.map((s) => s.operation),
           {
             signal,
             record: (i, call) => calls[sent[i]!.index]!.push(call),
-            assertLinkable: (i, remote) => this.linkGuard(jobs[sent[i]!.index]!)(remote),
+            assertLinkable: async (i, remote) => {
+              const index = sent[i]!.index;
+              if (!remote.remoteId && remote.remoteName && claimed.get(index) === remote.remoteName.toLowerCase()) return;
+              await this.linkGuard(jobs[index]!)(remote);
+            },
           },
         ),
       ).catch((error: unknown) => sent.map(() => ({ ok: false as const, error })));
@@ -274,7 +296,17 @@ export class JobDelivery {
   }
 
   /** The job store's record of an attempt: the job's next state, the attempt's log row, the identity. */
-  private settlementOf(job: ProvisioningJob, attempted: Attempted, decision: DeliveryDecision, durationMs: number): { settlement: Settlement; state: DeliveryOutcome['state']; error?: JobError } {
+  /**
+   * `known`: the job's identity as read before the attempt (batches: null = none), so settling
+   * needs no read of it; undefined: read it in the settling transaction.
+   */
+  private settlementOf(
+    job: ProvisioningJob,
+    attempted: Attempted,
+    decision: DeliveryDecision,
+    durationMs: number,
+    known?: Selectable<ProvisionedIdentityTable> | null,
+  ): { settlement: Settlement; state: DeliveryOutcome['state']; error?: JobError } {
     const { attempt, operation, result, calls } = attempted;
     const failure = attempt.kind === 'failed' ? attempt.error : undefined;
     const error = attempt.kind === 'failed' ? toJobError(failure) : attempt.kind === 'blocked' ? blockedError(attempt.reason) : undefined;
@@ -284,6 +316,11 @@ export class JobDelivery {
     const state = stateAfter(decision);
     const lastCall = calls.at(-1);
     const deprovisioned = (kind: string | undefined) => kind === 'deprovision' || kind === 'delete';
+    const next = (existing: Selectable<ProvisionedIdentityTable> | undefined) => ({
+      remoteId: result?.remoteId ?? existing?.remote_id ?? null,
+      remoteName: result?.remoteName ?? existing?.remote_name ?? null,
+      state: result ? (result.outcome === 'deprovisioned' || result.outcome === 'deleted' || deprovisioned(operation?.kind) ? 'deprovisioned' : 'provisioned') : (existing?.state ?? 'failed'),
+    });
     const settlement: Settlement = {
       state,
       ...(error ? { error } : {}),
@@ -299,11 +336,7 @@ export class JobDelivery {
         remote_id: result?.remoteId ?? null,
         duration_ms: durationMs,
       },
-      identity: (existing) => ({
-        remoteId: result?.remoteId ?? existing?.remote_id ?? null,
-        remoteName: result?.remoteName ?? existing?.remote_name ?? null,
-        state: result ? (result.outcome === 'deprovisioned' || result.outcome === 'deleted' || deprovisioned(operation?.kind) ? 'deprovisioned' : 'provisioned') : (existing?.state ?? 'failed'),
-      }),
+      identity: known === undefined ? next : next(known ?? undefined),
     };
     return { settlement, state, ...(error ? { error } : {}) };
   }
@@ -334,6 +367,12 @@ export class JobDelivery {
       ...(decision.kind === 'pause' ? { pausedUntil: decision.until } : {}),
     };
   }
+}
+
+function nameInUse(remoteName: string, owner: string): UpstreamRejectedError {
+  return new UpstreamRejectedError(`The remote name "${remoteName}" already belongs to local user "${owner}"; nothing was written to it. Give them distinct remote usernames`, {
+    remoteCode: 'REMOTE_ACCOUNT_IN_USE',
+  });
 }
 
 /** A user job's connector operation (an attempt after an unknown outcome re-sends every attribute). */

@@ -81,6 +81,23 @@ export class JobStore {
     return row.id;
   }
 
+  /** New pending jobs in one statement (a run's page), in the caller's transaction; ids in the given order. */
+  async enqueueMany(trx: Transaction<Database>, jobs: readonly NewJob[], now = Date.now()): Promise<number[]> {
+    const ids: number[] = [];
+    for (let i = 0; i < jobs.length; i += 500) {
+      const slice = jobs.slice(i, i + 500);
+      const rows = await trx
+        .insertInto('provisioning_jobs')
+        .values(slice.map((job) => ({ ...job, state: 'pending', attempts: 0, next_attempt_at: now, lease_owner: null, lease_expires_at: null, last_error: null, created_at: now, updated_at: now, completed_at: null })))
+        .returning(['id', 'entity_id'])
+        .execute();
+      // RETURNING follows the VALUES order on both databases; matched by entity as well, to be sure.
+      const byEntity = new Map(rows.map((r) => [r.entity_id, r.id] as const));
+      ids.push(...slice.map((job, k) => (rows[k]?.entity_id === job.entity_id ? rows[k]!.id : byEntity.get(job.entity_id)!)));
+    }
+    return ids;
+  }
+
   // --- claiming -----------------------------------------------------------------------------
 
   /**
@@ -111,28 +128,65 @@ export class JobStore {
   async lease(candidates: readonly JobRow[], owner: string, now: number, leaseMs: number, onCoalesced?: (jobId: number, absorbed: number[]) => void): Promise<ProvisioningJob[]> {
     if (candidates.length === 0) return [];
     return this.db.transaction().execute(async (trx) => {
-      let rows = candidates;
+      // Two candidates of one chain are never leased together.
+      const distinct: JobRow[] = [];
+      for (const row of candidates) {
+        if (distinct.some((c) => c.idp_id === row.idp_id && c.connector_type === row.connector_type && (c.entity_id === row.entity_id || (c.chain_key !== null && c.chain_key === row.chain_key)))) continue;
+        distinct.push(row);
+      }
+      let rows = distinct;
+      let locked = false;
       if (this.database.dialect === 'postgres') {
-        const locked = await trx
+        // Locked rows still as they were read are ours to lease in one statement (nobody can change
+        // them before this transaction ends); rows another instance is claiming are skipped.
+        const current = await trx
           .selectFrom('provisioning_jobs')
-          .select('id')
-          .where(
-            'id',
-            'in',
-            candidates.map((c) => c.id),
-          )
+          .select(['id', 'state', 'updated_at'])
+          .where('id', 'in', distinct.map((c) => c.id))
           .forUpdate()
           .skipLocked()
           .execute();
-        const ids = new Set(locked.map((l) => l.id));
-        rows = candidates.filter((c) => ids.has(c.id));
+        const unchanged = new Set(current.filter((c) => distinct.some((d) => d.id === c.id && d.state === c.state && d.updated_at === c.updated_at)).map((c) => c.id));
+        rows = distinct.filter((c) => unchanged.has(c.id) && (c.state !== 'running' || (c.lease_expires_at ?? 0) < now));
+        locked = true;
+        for (let i = 0; i < rows.length; i += 500) {
+          await trx
+            .updateTable('provisioning_jobs')
+            .set((eb) => ({ state: 'running', lease_owner: owner, lease_expires_at: now + leaseMs, attempts: eb('attempts', '+', 1), updated_at: now }))
+            .where('id', 'in', rows.slice(i, i + 500).map((r) => r.id))
+            .execute();
+        }
       }
       const claimed: ProvisioningJob[] = [];
+      // Which candidates have a later open job of their own (a possible follower to coalesce): one
+      // query for all of them, instead of one per leased job.
+      const byTarget = new Map<string, JobRow[]>();
+      for (const r of rows) {
+        if (r.operation === 'deprovision' || r.entity_type === 'GROUP') continue;
+        const key = targetKey(r.idp_id, r.connector_type);
+        byTarget.set(key, [...(byTarget.get(key) ?? []), r]);
+      }
+      const withLater = new Set<string>();
+      for (const group of byTarget.values()) {
+        for (let i = 0; i < group.length; i += 500) {
+          const slice = group.slice(i, i + 500);
+          const later = await trx
+            .selectFrom('provisioning_jobs')
+            .select('entity_id')
+            .where('idp_id', '=', slice[0]!.idp_id)
+            .where('connector_type', '=', slice[0]!.connector_type)
+            .where('entity_id', 'in', slice.map((r) => r.entity_id))
+            .where('state', '=', 'pending')
+            .where('operation', '=', 'update')
+            .where('id', '>', Math.min(...slice.map((r) => r.id)))
+            .execute();
+          for (const l of later) withLater.add(targetKey(slice[0]!.idp_id, slice[0]!.connector_type) + l.entity_id);
+        }
+      }
       for (const row of rows) {
-        if (claimed.some((c) => c.idpId === row.idp_id && c.connectorType === row.connector_type && (c.entityId === row.entity_id || c.entityName.toLowerCase() === row.chain_key))) continue;
-        if (!(await leaseJob(trx, row, owner, now, leaseMs))) continue;
+        if (!locked && !(await leaseJob(trx, row, owner, now, leaseMs))) continue;
         let payload = row.payload;
-        if (row.operation !== 'deprovision' && row.entity_type !== 'GROUP') {
+        if (row.operation !== 'deprovision' && row.entity_type !== 'GROUP' && withLater.has(targetKey(row.idp_id, row.connector_type) + row.entity_id)) {
           const coalesced = await absorbFollowers(trx, row, now);
           if (coalesced.absorbed.length > 0) onCoalesced?.(row.id, coalesced.absorbed);
           payload = coalesced.payload;
@@ -320,6 +374,40 @@ export class JobStore {
       if (Number(taken.numUpdatedRows) === 1) return undefined;
     }
     return 'another local entity';
+  }
+
+  /**
+   * {@link claimRemoteName} for the creates of one batch at once (one insert and one read for all of
+   * them; only names another entity holds are looked at one by one). Returns, per entity id, the
+   * other holder's name when refused.
+   */
+  async claimRemoteNames(jobs: ReadonlyArray<{ job: Pick<ProvisioningJob, 'idpId' | 'connectorType' | 'entityId' | 'entityType' | 'entityName'>; remoteName: string }>, now = Date.now()): Promise<Map<string, string>> {
+    const refused = new Map<string, string>();
+    if (jobs.length === 0) return refused;
+    const { idpId, connectorType, entityType } = jobs[0]!.job;
+    for (let i = 0; i < jobs.length; i += 500) {
+      const slice = jobs.slice(i, i + 500);
+      await this.db
+        .insertInto('remote_name_claims')
+        .values(slice.map(({ job, remoteName }) => ({ idp_id: idpId, connector_type: connectorType, entity_type: entityType, name_key: remoteName.toLowerCase(), entity_id: job.entityId, entity_name: job.entityName, claimed_at: now })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+      const holders = await this.db
+        .selectFrom('remote_name_claims')
+        .select(['name_key', 'entity_id'])
+        .where('idp_id', '=', idpId)
+        .where('connector_type', '=', connectorType)
+        .where('entity_type', '=', entityType)
+        .where('name_key', 'in', slice.map((j) => j.remoteName.toLowerCase()))
+        .execute();
+      const holderOf = new Map(holders.map((h) => [h.name_key, h.entity_id] as const));
+      for (const { job, remoteName } of slice) {
+        if (holderOf.get(remoteName.toLowerCase()) === job.entityId) continue;
+        const owner = await this.claimRemoteName(job, remoteName, now);
+        if (owner) refused.set(job.entityId, owner);
+      }
+    }
+    return refused;
   }
 
   /** Whether an entity still holds a remote name on a job's target (see claimRemoteName). */

@@ -10,6 +10,7 @@ import { ConnectorInstances } from './connector-instances';
 import type { ConnectorConfiguration, IdentityProvider } from './identity-provider';
 import { IdentityProviderService } from './identity-provider-service';
 import { JobStore } from './job-store';
+import type { NewJob } from './job-store';
 import type { JobOperation, JobPayload } from './jobs';
 import type { LocalUser, LocalUserSource } from './local-users';
 import type { CoreLogger } from './logger';
@@ -269,33 +270,33 @@ export class RunExecutor {
         const owner = await this.jobs.link({ tenant: run.tenant, idpId: run.idpId, connectorType: run.connectorType, entityId: user.id, entityName: user.username }, { remoteId: item.remote_id!, remoteName: item.remote_name! });
         if (owner) linkNotes.set(item.id, `the account belongs to local user "${owner}"; nothing was written to it`);
       }
-      await this.database.db.transaction().execute(async (trx) => {
-        for (const item of items) {
-          const user = item.entity_id ? users.get(item.entity_id) : undefined;
-          const conflict = linkNotes.get(item.id);
-          if (conflict) {
-            await this.runs.applied(trx, item.id, { outcome: 'conflict', note: conflict });
-            continue;
-          }
-          const fields = JSON.parse(item.fields) as FieldDifference[];
-          const reactivate = fields.some((f) => f.field === ACTIVE);
-          const needsUpdate = item.action === 'update' || (item.action === 'link' && fields.length > 0);
-          let operation: JobOperation | undefined = item.action === 'create' ? 'create' : item.action === 'deprovision' ? 'deprovision' : needsUpdate ? 'update' : undefined;
-          if (!operation) {
-            await this.runs.applied(trx, item.id, { outcome: 'succeeded' }); // linked, nothing differs
-            continue;
-          }
-          if (operation !== 'deprovision' && !user) {
-            await this.runs.applied(trx, item.id, { outcome: 'skipped', note: 'the local user was deleted meanwhile' });
-            continue;
-          }
-          if (operation === 'update' && item.action === 'update' && !item.remote_id) operation = 'create';
-          const payload: JobPayload = {
-            claims: user?.claims ?? {},
-            ...(operation === 'update' ? { repair: { reactivate } } : {}),
-          };
-          const username = user?.username ?? item.username ?? item.remote_name ?? 'unknown';
-          const jobId = await this.jobs.enqueue(trx, {
+      const outcomes: Array<{ itemId: number; outcome: string; note?: string }> = [];
+      const newJobs: Array<{ itemId: number; job: NewJob }> = [];
+      for (const item of items) {
+        const user = item.entity_id ? users.get(item.entity_id) : undefined;
+        const conflict = linkNotes.get(item.id);
+        if (conflict) {
+          outcomes.push({ itemId: item.id, outcome: 'conflict', note: conflict });
+          continue;
+        }
+        const fields = JSON.parse(item.fields) as FieldDifference[];
+        const reactivate = fields.some((f) => f.field === ACTIVE);
+        const needsUpdate = item.action === 'update' || (item.action === 'link' && fields.length > 0);
+        let operation: JobOperation | undefined = item.action === 'create' ? 'create' : item.action === 'deprovision' ? 'deprovision' : needsUpdate ? 'update' : undefined;
+        if (!operation) {
+          outcomes.push({ itemId: item.id, outcome: 'succeeded' }); // linked, nothing differs
+          continue;
+        }
+        if (operation !== 'deprovision' && !user) {
+          outcomes.push({ itemId: item.id, outcome: 'skipped', note: 'the local user was deleted meanwhile' });
+          continue;
+        }
+        if (operation === 'update' && item.action === 'update' && !item.remote_id) operation = 'create';
+        const payload: JobPayload = { claims: user?.claims ?? {}, ...(operation === 'update' ? { repair: { reactivate } } : {}) };
+        const username = user?.username ?? item.username ?? item.remote_name ?? 'unknown';
+        newJobs.push({
+          itemId: item.id,
+          job: {
             tenant: run.tenant,
             entity_type: 'USER',
             entity_id: user?.id ?? item.entity_id ?? `remote:${item.remote_id}`,
@@ -306,9 +307,14 @@ export class RunExecutor {
             idp_name: idp.name,
             connector_type: run.connectorType,
             payload: JSON.stringify(payload),
-          });
-          await this.runs.applied(trx, item.id, { jobId });
-        }
+          },
+        });
+      }
+      // The page's jobs and the items that name them commit together: a resumed run never writes a job twice.
+      await this.database.db.transaction().execute(async (trx) => {
+        const jobIds = await this.jobs.enqueueMany(trx, newJobs.map((n) => n.job));
+        await this.runs.appliedJobs(trx, newJobs.map((n, k) => ({ itemId: n.itemId, jobId: jobIds[k]! })));
+        for (const o of outcomes) await this.runs.applied(trx, o.itemId, { outcome: o.outcome, ...(o.note ? { note: o.note } : {}) });
       });
       this.signals.newWork();
     }

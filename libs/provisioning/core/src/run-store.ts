@@ -1,4 +1,5 @@
 import { inject, injectable } from 'inversify';
+import { sql } from 'kysely';
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import { NotFoundError } from '@provisioning/errors';
 import { DATABASE } from '@provisioning/persistence';
@@ -209,6 +210,18 @@ export class RunStore {
       .execute();
   }
 
+  /** Records the jobs written for items (item id -> job id), in the caller's transaction, in one statement per 500. */
+  async appliedJobs(trx: Transaction<Database>, jobs: ReadonlyArray<{ itemId: number; jobId: number }>): Promise<void> {
+    for (let i = 0; i < jobs.length; i += 500) {
+      const slice = jobs.slice(i, i + 500);
+      await trx
+        .updateTable('reconciliation_items')
+        .set({ job_id: sql<number>`case id ${sql.join(slice.map(({ itemId, jobId }) => sql`when ${itemId} then cast(${jobId} as bigint)`), sql` `)} end` })
+        .where('id', 'in', slice.map((j) => j.itemId))
+        .execute();
+    }
+  }
+
   /** How many of the run's jobs are still open. */
   async openJobs(runId: string): Promise<number> {
     const row = await this.db
@@ -226,23 +239,24 @@ export class RunStore {
    * kind (those carried out or under way), and `failed` for items whose job failed.
    */
   async settleItems(runId: string): Promise<RunCounts['actions']> {
+    await this.db
+      .updateTable('reconciliation_items')
+      .set((eb) => ({ outcome: eb.selectFrom('provisioning_jobs as j').select('j.state').whereRef('j.id', '=', 'reconciliation_items.job_id') }))
+      .where('run_id', '=', runId)
+      .where('job_id', 'is not', null)
+      .execute();
     const rows = await this.db
-      .selectFrom('reconciliation_items as i')
-      .leftJoin('provisioning_jobs as j', 'j.id', 'i.job_id')
-      .select(['i.id', 'i.action', 'i.outcome', 'i.job_id', 'j.state', 'j.coalesced_into'])
-      .where('i.run_id', '=', runId)
-      .where('i.action', '!=', 'none')
+      .selectFrom('reconciliation_items')
+      .select(['action', 'outcome', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('run_id', '=', runId)
+      .where('action', '!=', 'none')
+      .groupBy(['action', 'outcome'])
       .execute();
     const actions = emptyCounts().actions;
-    const byOutcome = new Map<string, number[]>();
     for (const row of rows) {
-      const outcome = row.job_id === null ? (row.outcome ?? 'not-applied') : (row.state ?? 'unknown');
-      if (outcome === 'failed') actions.failed += 1;
-      else if (outcome !== 'not-applied' && outcome !== 'conflict') actions[row.action as Exclude<RunAction, 'none'>] += 1;
-      if (row.job_id !== null) byOutcome.set(outcome, [...(byOutcome.get(outcome) ?? []), row.id]);
-    }
-    for (const [outcome, ids] of byOutcome) {
-      for (let i = 0; i < ids.length; i += 1000) await this.db.updateTable('reconciliation_items').set({ outcome }).where('id', 'in', ids.slice(i, i + 1000)).execute();
+      const n = Number(row.n);
+      if (row.outcome === 'failed') actions.failed += n;
+      else if (row.outcome !== null && row.outcome !== 'conflict' && row.outcome !== 'skipped') actions[row.action as Exclude<RunAction, 'none'>] += n;
     }
     return actions;
   }

@@ -107,17 +107,16 @@ export function judgeUser(
 /** Fields whose described value differs from the listed one (the remote name compares case-insensitively). */
 export function differences(desired: DescribedAccount, account: RemoteAccount): FieldDifference[] {
   const result: FieldDifference[] = [];
+  const name = desired.remoteName.toLowerCase();
+  const sameName = account.remoteName.toLowerCase() === name;
   for (const [field, local] of Object.entries(desired.attributes)) {
     if (!(field in account.attributes)) continue; // not listed: cannot be compared
     const remote = account.attributes[field] ?? null;
-    if (!sameValue(local, remote, field === nameFieldOf(desired, account))) result.push({ field, local, remote });
+    // The field carrying the remote name compares ignoring case, as targets do.
+    const isName = sameName && typeof local === 'string' && local.toLowerCase() === name;
+    if (!sameValue(local, remote, isName)) result.push({ field, local, remote });
   }
   return result;
-}
-
-/** The field that carries the remote name (its comparison ignores case, as targets do). */
-function nameFieldOf(desired: DescribedAccount, account: RemoteAccount): string | undefined {
-  return Object.entries(desired.attributes).find(([, v]) => typeof v === 'string' && v.toLowerCase() === desired.remoteName.toLowerCase() && account.remoteName.toLowerCase() === v.toLowerCase())?.[0];
 }
 
 function sameValue(a: string | string[] | null, b: string | string[] | null, ignoreCase: boolean): boolean {
