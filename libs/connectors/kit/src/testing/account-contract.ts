@@ -20,6 +20,7 @@ export function describeAccountContract(definition: ConnectorDefinition, harness
     it('implements listAccounts and provisionBatch exactly when it declares them', () => {
       const instance = connector();
       expect(typeof instance.listAccounts === 'function', 'capabilities.listAccounts <-> listAccounts()').toBe(Boolean(caps.listAccounts));
+      expect(typeof instance.describeAccount === 'function', 'capabilities.listAccounts <-> describeAccount()').toBe(Boolean(caps.listAccounts));
       expect(typeof instance.provisionBatch === 'function', 'capabilities.batch <-> provisionBatch()').toBe(Boolean(caps.batch));
       if (caps.batch) expect(caps.batch.maxOperations, 'batch.maxOperations').toBeGreaterThanOrEqual(1);
     });
@@ -41,6 +42,31 @@ export function describeAccountContract(definition: ConnectorDefinition, harness
       const b = listed.find((x) => x.remoteId === second.remoteId);
       // Deprovisioned: listed as inactive, or gone when the target deletes.
       if (b) expect(b.active).toBe(false);
+    });
+
+    it.skipIf(!canList)('describes a created account exactly as the listing shows it (a fresh account is in sync)', async () => {
+      const t = target!;
+      const operation = sampleOperation('create', t.createAttributes(), { localId: `describe-${Date.now()}` });
+      const created = await connector().provision(operation);
+      const described = connector().describeAccount!(operation);
+      const listed = (await listAll(connector(), Object.keys(described.attributes))).find((a) => a.remoteId === created.remoteId);
+      expect(listed, 'the created account is listed').toBeDefined();
+      expect(listed!.remoteName.toLowerCase()).toBe(described.remoteName.toLowerCase());
+      for (const [field, value] of Object.entries(described.attributes)) {
+        const remote = listed!.attributes[field];
+        const norm = (v: unknown) => (typeof v === 'string' && v.toLowerCase() === described.remoteName.toLowerCase() ? v.toLowerCase() : v);
+        expect(norm(remote ?? null), `field ${field}`).toEqual(norm(value));
+      }
+    });
+
+    it.skipIf(!canList)('reactivates a deprovisioned account on an update that asks for it', async () => {
+      const t = target!;
+      const created = await connector().provision(sampleOperation('create', t.createAttributes(), { localId: `reactivate-${Date.now()}` }));
+      await connector().provision(sampleOperation('deprovision', {}, { remoteId: created.remoteId! }));
+      const [field, value] = t.updateAttribute;
+      await connector().provision({ ...sampleOperation('update', { [field]: value }, { remoteId: created.remoteId!, allAttributes: [] }), reactivate: true });
+      const record = await t.read(created.remoteId!);
+      expect(record && t.isActive(record), 'active again').toBe(true);
     });
 
     it.skipIf(!canBatch)('batch: an outcome per operation in order; a rejected record fails only itself', async () => {

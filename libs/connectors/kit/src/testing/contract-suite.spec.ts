@@ -45,7 +45,7 @@ function memoryConnector(): OutboundConnector {
       }
       const row = users.get(operation.remoteId ?? '');
       if (!row) throw notSupported(manifest, operation.kind);
-      if (operation.kind === 'update') Object.assign(row, values);
+      if (operation.kind === 'update') Object.assign(row, values, operation.reactivate ? { active: true } : {});
       else row.active = false;
       return { outcome: operation.kind === 'update' ? 'updated' : 'deprovisioned', remoteId: operation.remoteId };
     },
@@ -64,6 +64,10 @@ function memoryConnector(): OutboundConnector {
       }
       groups.set(id, { displayName: operation.displayName, members });
       return { outcome: operation.kind === 'create' ? 'created' : 'updated', remoteId: id };
+    },
+    describeAccount(operation) {
+      const values = Object.fromEntries(operation.allAttributes.map((a) => [a.name, a.value]));
+      return { remoteName: String(values.userName ?? operation.username), attributes: values };
     },
     async listAccounts(request) {
       const all = [...users.entries()];
