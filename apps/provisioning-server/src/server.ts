@@ -96,6 +96,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     claims: new LocalClaimService(database.db),
     operator: services.operator,
     runs: services.runs,
+    impact: services.impact,
     isReady: () => ready,
     metrics: createMetrics(services.jobs, worker, services.instances),
     metricsRequireAuth: config.metrics.requireAuthentication,

@@ -12,6 +12,7 @@ import {
   JobStore,
   OperatorService,
   ProvisioningWorker,
+  ImpactService,
   RunExecutor,
   RunService,
   ResidentServiceProviderService,
@@ -66,6 +67,7 @@ export interface ServerServices {
   operator: OperatorService;
   worker: ProvisioningWorker;
   runs: RunService;
+  impact: ImpactService;
   runExecutor: RunExecutor;
   jobs: JobStore;
   instances: ConnectorInstances;
@@ -98,6 +100,7 @@ export function composeServer(
     operator: container.get(OperatorService),
     worker: container.get(ProvisioningWorker),
     runs: container.get(RunService),
+    impact: container.get(ImpactService),
     runExecutor: container.get(RunExecutor),
     jobs: container.get(JobStore),
     instances: container.get(ConnectorInstances),

@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Express, Request, Response } from 'express';
-import type { ConnectorRegistry, IdentityProviderService, OperatorService, ResidentServiceProviderService, RunService } from '@provisioning/core';
+import type { ConnectorRegistry, IdentityProviderService, ImpactService, OperatorService, ResidentServiceProviderService, RunService } from '@provisioning/core';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { sql } from 'kysely';
 import type { Registry } from 'prom-client';
@@ -49,6 +49,7 @@ export interface AppServices {
   claims: LocalClaimService;
   operator: OperatorService;
   runs: RunService;
+  impact: ImpactService;
   isReady: () => boolean;
   metrics: Registry;
   /** `[metrics] require_authentication`: scrapes need an admin's credentials. */
@@ -91,7 +92,7 @@ export function buildApp(services: AppServices): Express {
 
   const admin = express.Router({ mergeParams: true });
   admin.use(requireRole());
-  admin.use('/identity-providers', idpProvisioningRouter(services.operator));
+  admin.use('/identity-providers', idpProvisioningRouter(services.operator, services.impact));
   admin.use('/identity-providers', identityProvidersRouter(services.idps, services.resident, services.registry));
   admin.use('/applications/resident', residentRouter(services.resident));
   admin.use('/claim-dialects', claimsRouter(services.claims));

@@ -8,6 +8,7 @@ import { ProvisioningOutbox } from './outbox';
 import { ResidentServiceProviderService } from './resident-service-provider';
 import { ProvisioningWorker } from './worker';
 import { OperatorService } from './operator-service';
+import { ImpactService } from './impact';
 import { RunExecutor } from './run-executor';
 import { RunService } from './run-service';
 import { RunStore } from './run-store';
@@ -30,4 +31,5 @@ export const provisioningCoreModule = new ContainerModule(({ bind }) => {
   bind(RunStore).toSelf().inSingletonScope();
   bind(RunExecutor).toSelf().inSingletonScope();
   bind(RunService).toSelf().inSingletonScope();
+  bind(ImpactService).toSelf().inSingletonScope();
 });

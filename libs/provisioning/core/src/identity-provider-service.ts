@@ -117,6 +117,17 @@ export class IdentityProviderService {
   }
 
   /**
+   * What the IdP would be after `PUT .../{id}` with this body (validated as the PUT validates it),
+   * without saving anything: its claim configuration and roles as proposed, its connectors as they
+   * are. For impact previews.
+   */
+  async proposed(tenant: string, id: string, body: unknown): Promise<IdentityProvider> {
+    const current = await this.get(tenant, id);
+    const config = this.buildConfig(parseInput(body), current);
+    return { ...current, claims: config.claims, roles: config.roles };
+  }
+
+  /**
    * A local role (group) was renamed: IdP provisioning roles and role mappings name roles, so they
    * follow in the same transaction (otherwise a rename would deprovision every member).
    */

@@ -37,3 +37,5 @@ export { RunStore } from './run-store';
 export { judgeUser, differences, SITUATIONS, RUN_STATES } from './runs';
 export type { Run, RunItem, RunState, RunTrigger, Situation, RunAction, FieldDifference, UserVerdict } from './runs';
 export type { LocalUser, LocalUserSource } from './local-users';
+export { ImpactService } from './impact';
+export type { Impact, ImpactSample } from './impact';

@@ -488,12 +488,95 @@ export class JobStore {
     return this.db.transaction().execute((trx) => this.settleIn(trx, job, owner, settlement, now));
   }
 
-  /** Settles the jobs of one batch delivery in one transaction (one commit for the whole batch). */
+  /**
+   * Settles the jobs of one batch delivery in one transaction (one commit for the whole batch), with
+   * a handful of statements however many jobs: jobs that settle alike are updated together (the
+   * lease owner checked per row, so a job another worker took over is reported lost), their
+   * coalesced followers with them, the attempts inserted and the identities upserted in one
+   * statement each. Entries whose identity must be read first are settled one by one.
+   */
   async settleMany(entries: ReadonlyArray<{ job: ProvisioningJob; settlement: Settlement }>, owner: string, now = Date.now()): Promise<Array<{ lost: boolean; settledWith: number[] }>> {
     return this.db.transaction().execute(async (trx) => {
-      const results: Array<{ lost: boolean; settledWith: number[] }> = [];
-      for (const { job, settlement } of entries) results.push(await this.settleIn(trx, job, owner, settlement, now));
-      return results;
+      if (entries.some((e) => typeof e.settlement.identity === 'function')) {
+        const results: Array<{ lost: boolean; settledWith: number[] }> = [];
+        for (const { job, settlement } of entries) results.push(await this.settleIn(trx, job, owner, settlement, now));
+        return results;
+      }
+      const kept = new Set<number>();
+      const settledWith = new Map<number, number[]>();
+      const groups = new Map<string, Array<{ job: ProvisioningJob; settlement: Settlement }>>();
+      for (const entry of entries) {
+        const { state, error, nextAttemptAt, giveBackAttempt } = entry.settlement;
+        const key = JSON.stringify([state, error ?? null, nextAttemptAt ?? null, giveBackAttempt]);
+        groups.set(key, [...(groups.get(key) ?? []), entry]);
+      }
+      for (const group of groups.values()) {
+        const { state, error, nextAttemptAt, giveBackAttempt } = group[0]!.settlement;
+        const lastError = error ? JSON.stringify(error) : null;
+        for (let i = 0; i < group.length; i += 500) {
+          const ids = group.slice(i, i + 500).map((e) => e.job.id);
+          const updated = await trx
+            .updateTable('provisioning_jobs')
+            .set((eb) => ({
+              state,
+              updated_at: now,
+              lease_owner: null,
+              lease_expires_at: null,
+              last_error: lastError,
+              completed_at: state === 'retrying' ? null : now,
+              ...(nextAttemptAt !== undefined ? { next_attempt_at: nextAttemptAt } : {}),
+              ...(giveBackAttempt ? { attempts: eb.case().when('attempts', '>', 0).then(eb('attempts', '-', 1)).else(0).end() } : {}),
+            }))
+            .where('id', 'in', ids)
+            .where('lease_owner', '=', owner)
+            .returning('id')
+            .execute();
+          const mine = updated.map((u) => u.id);
+          for (const id of mine) kept.add(id);
+          if (state === 'retrying' || mine.length === 0) continue;
+          const from = state === 'succeeded' ? ['pending', 'failed'] : ['pending'];
+          const followers = await trx.selectFrom('provisioning_jobs').select(['id', 'coalesced_into']).where('coalesced_into', 'in', mine).where('state', 'in', from).execute();
+          if (followers.length === 0) continue;
+          for (const f of followers) settledWith.set(f.coalesced_into!, [...(settledWith.get(f.coalesced_into!) ?? []), f.id]);
+          await trx.updateTable('provisioning_jobs').set({ state, updated_at: now, completed_at: now, last_error: lastError }).where('id', 'in', followers.map((f) => f.id)).execute();
+        }
+      }
+      const settled = entries.filter((e) => kept.has(e.job.id));
+      for (let i = 0; i < settled.length; i += 200) {
+        const slice = settled.slice(i, i + 200);
+        await trx
+          .insertInto('provisioning_attempts')
+          .values(slice.map(({ job, settlement }) => ({ ...settlement.attempt, job_id: job.id, tenant: job.tenant, idp_id: job.idpId, idp_name: job.idpName, connector_type: job.connectorType, entity_id: job.entityId, entity_name: job.entityName, at: now })))
+          .execute();
+        await trx
+          .insertInto('provisioned_identities')
+          .values(
+            slice.map(({ job, settlement }) =>
+              identityRow(job, settlement.identity as IdentityAfter, settlement.error ? JSON.stringify(settlement.error) : null, now),
+            ),
+          )
+          .onConflict((oc) =>
+            oc.columns(['idp_id', 'connector_type', 'entity_id']).doUpdateSet((eb) => ({
+              tenant: eb.ref('excluded.tenant'),
+              entity_type: eb.ref('excluded.entity_type'),
+              entity_name: eb.ref('excluded.entity_name'),
+              remote_id: eb.ref('excluded.remote_id'),
+              remote_name: eb.ref('excluded.remote_name'),
+              state: eb.ref('excluded.state'),
+              last_job_id: eb.ref('excluded.last_job_id'),
+              last_attempt_at: eb.ref('excluded.last_attempt_at'),
+              last_error: eb.ref('excluded.last_error'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute();
+      }
+      const released = settled.filter(({ job, settlement }) => job.operation === 'deprovision' && settlement.state === 'succeeded');
+      if (released.length > 0) {
+        const { idpId, connectorType } = released[0]!.job;
+        await trx.deleteFrom('remote_name_claims').where('idp_id', '=', idpId).where('connector_type', '=', connectorType).where('entity_id', 'in', released.map((r) => r.job.entityId)).execute();
+      }
+      return entries.map(({ job }) => (kept.has(job.id) ? { lost: false, settledWith: settledWith.get(job.id) ?? [] } : { lost: true, settledWith: [] }));
     });
   }
 
@@ -541,21 +624,7 @@ export class JobStore {
       .execute();
     const existing = typeof settlement.identity === 'function' ? await this.identity(job, trx) : undefined;
     const next = typeof settlement.identity === 'function' ? settlement.identity(existing) : settlement.identity;
-    const values = {
-      tenant: job.tenant,
-      idp_id: job.idpId,
-      connector_type: job.connectorType,
-      entity_type: job.entityType,
-      entity_id: job.entityId,
-      entity_name: job.entityName,
-      remote_id: next.remoteId,
-      remote_name: next.remoteName,
-      state: next.state,
-      last_job_id: job.id,
-      last_attempt_at: now,
-      last_error: lastError,
-      updated_at: now,
-    };
+    const values = identityRow(job, next, lastError, now);
     await trx
       .insertInto('provisioned_identities')
       .values(values)
@@ -673,3 +742,24 @@ export class JobStore {
 
 export { targetKey };
 export type { JobRow, JobTarget, JobPayload };
+
+type IdentityAfter = { remoteId: string | null; remoteName: string | null; state: string };
+
+/** The provisioned-identity row a settled job leaves. */
+function identityRow(job: ProvisioningJob, next: IdentityAfter, lastError: string | null, now: number) {
+  return {
+    tenant: job.tenant,
+    idp_id: job.idpId,
+    connector_type: job.connectorType,
+    entity_type: job.entityType,
+    entity_id: job.entityId,
+    entity_name: job.entityName,
+    remote_id: next.remoteId,
+    remote_name: next.remoteName,
+    state: next.state,
+    last_job_id: job.id,
+    last_attempt_at: now,
+    last_error: lastError,
+    updated_at: now,
+  };
+}

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Request } from 'express';
 import { scimUserToLocalClaims } from '@provisioning/claims';
-import type { OperatorService, RunService } from '@provisioning/core';
+import type { ImpactService, OperatorService, RunService } from '@provisioning/core';
 import { ValidationError } from '@provisioning/errors';
 import { extractPassword, validateResource } from '@provisioning/scim';
 import { contextOf } from '../principal';
@@ -71,8 +71,12 @@ export function provisioningRouter(operator: OperatorService, runs: RunService):
 }
 
 /** Per-IdP operator endpoints mounted under /identity-providers/{id}/provisioning. */
-export function idpProvisioningRouter(operator: OperatorService): Router {
+export function idpProvisioningRouter(operator: OperatorService, impact: ImpactService): Router {
   const router = Router({ mergeParams: true });
+  // What saving this IdP body (as PUT .../{id} takes it) would do to the target's accounts; no side effect.
+  router.post('/:id/provisioning/impact', async (req, res) => {
+    res.json(await impact.impact(contextOf(req).tenant, req.params.id, req.body));
+  });
   router.post('/:id/provisioning/preview', async (req, res) => {
     const { resource } = extractPassword(validateResource(req.body, 'User', { mode: 'create' }).resource);
     const claims = scimUserToLocalClaims(resource);
