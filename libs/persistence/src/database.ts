@@ -15,6 +15,7 @@ import { jobQueuePerTargetMigration } from './migrations/0005-job-queue-per-targ
 import { clusterStateMigration } from './migrations/0006-cluster-state';
 import { remoteNameClaimsMigration } from './migrations/0007-remote-name-claims';
 import { reconciliationRunsMigration } from './migrations/0009-reconciliation-runs';
+import { deprovisionGuardMigration } from './migrations/0010-deprovision-guard';
 
 /**
  * Messages between the instances sharing a database (PostgreSQL LISTEN/NOTIFY). Delivery is best
@@ -46,6 +47,7 @@ function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
     '0006-cluster-state': clusterStateMigration(dialect),
     '0007-remote-name-claims': remoteNameClaimsMigration(dialect),
     '0009-reconciliation-runs': reconciliationRunsMigration(dialect),
+    '0010-deprovision-guard': deprovisionGuardMigration(dialect),
   };
 }
 

@@ -20,6 +20,7 @@ export type {
   RemoteNameClaimTable,
   ReconciliationRunTable,
   ReconciliationItemTable,
+  DeprovisionBudgetTable,
   SignInCounterTable,
 } from './schema';
 export { isUniqueViolation, isConcurrentConflict, concurrentChange, withConflictRetry } from './conflicts';

@@ -224,6 +224,14 @@ export interface ReconciliationItemTable {
   note: string | null;
 }
 
+/** Deprovisions sent to a target in its current guard window (migration 0010). */
+export interface DeprovisionBudgetTable {
+  idp_id: string;
+  connector_type: string;
+  window_start: number;
+  count: number;
+}
+
 export interface SignInCounterTable {
   /** `name` (per tenant, name and address) or `address`. */
   scope: string;
@@ -248,5 +256,6 @@ export interface Database {
   remote_name_claims: RemoteNameClaimTable;
   reconciliation_runs: ReconciliationRunTable;
   reconciliation_items: ReconciliationItemTable;
+  deprovision_budgets: DeprovisionBudgetTable;
   sign_in_counters: SignInCounterTable;
 }

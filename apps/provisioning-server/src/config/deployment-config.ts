@@ -97,6 +97,8 @@ const schema = z
         concurrency: positiveInt.max(64).optional(),
         target_concurrency: positiveInt.max(64).optional(),
         batch_size: positiveInt.max(1000).optional(),
+        deprovision_threshold: z.number().int().min(0, { message: 'must be 0 (off) or more' }).max(1_000_000).optional(),
+        deprovision_window_minutes: positiveInt.max(7 * 24 * 60, { message: 'must be at most 10080 (a week)' }).optional(),
         blocking_timeout_ms: positiveInt.optional(),
         throttle_pause_ms: positiveInt.optional(),
         worker_enabled: z.boolean().optional(),
@@ -190,6 +192,8 @@ function buildConfig(raw: unknown, baseDir: string, source: string): ServerConfi
       // Unset, the default never exceeds a lowered `concurrency`.
       targetConcurrency: Math.min(p.target_concurrency ?? d.targetConcurrency, concurrency),
       batchSize: p.batch_size ?? d.batchSize,
+      deprovisionThreshold: p.deprovision_threshold ?? d.deprovisionThreshold,
+      deprovisionWindowMs: (p.deprovision_window_minutes ?? d.deprovisionWindowMs / 60_000) * 60_000,
       blockingTimeoutMs: p.blocking_timeout_ms ?? d.blockingTimeoutMs,
       throttlePauseMs: p.throttle_pause_ms ?? d.throttlePauseMs,
       failOnBlockingFailure: c.outbound_provisioning_management?.fail_on_blocking_outbound_provision_failure ?? d.failOnBlockingFailure,

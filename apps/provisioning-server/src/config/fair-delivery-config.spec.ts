@@ -22,4 +22,11 @@ describe('deployment.toml delivery slots', () => {
       /provisioning\.target_concurrency = 6: must be at most provisioning\.concurrency \(4\)/,
     );
   });
+
+  it('reads the deprovisioning guard (on by default: 50 per 60 minutes; 0 turns it off) and names bad values', () => {
+    expect(parseConfigText('', 'x.toml').provisioning).toMatchObject({ deprovisionThreshold: 50, deprovisionWindowMs: 3_600_000, batchSize: 200 });
+    expect(parseConfigText('[provisioning]\ndeprovision_threshold = 0\ndeprovision_window_minutes = 5\nbatch_size = 1\n', 'x.toml').provisioning).toMatchObject({ deprovisionThreshold: 0, deprovisionWindowMs: 300_000, batchSize: 1 });
+    expect(() => parseConfigText('[provisioning]\ndeprovision_threshold = -1\n', 'x.toml')).toThrow(/deprovision_threshold/);
+    expect(() => parseConfigText('[provisioning]\nbatch_size = 0\n', 'x.toml')).toThrow(/batch_size/);
+  });
 });

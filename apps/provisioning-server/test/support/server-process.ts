@@ -33,7 +33,9 @@ export function guideToml(
   /** Which test database: by default the data directory's own; a cluster's instances share one key. */
   databaseKey = dataDir,
 ): string {
-  const settings = { poll_interval_ms: 100, initial_backoff_ms: 200, request_timeout_ms: 3000, ...provisioning };
+  // The deprovisioning guard (on by default: 50 per hour) is off unless a test is about it: fault and
+  // cluster runs deprovision more than that on purpose.
+  const settings = { poll_interval_ms: 100, initial_backoff_ms: 200, request_timeout_ms: 3000, deprovision_threshold: 0, ...provisioning };
   const lines = Object.entries(settings)
     .map(([k, v]) => `${k} = ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`)
     .join('\n');

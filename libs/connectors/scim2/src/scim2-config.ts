@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { booleanProperty, connectorIdOf, enumProperty, parseProperties, Secret, secretProperty, urlProperty } from '@provisioning/connector-kit';
 import type { ConnectorManifest, ConnectorProperties } from '@provisioning/connector-kit';
 
+/**
+ * The most operations one `provisionBatch` call takes: what the engine hands over at once. Each call
+ * is still split into Bulk requests of at most the target's own `bulk.maxOperations`.
+ */
+export const SCIM2_BATCH_LIMIT = 100;
+
 /** Our connector type; WSO2 calls it `SCIM2`, whence the connector id `U0NJTTI`. */
 export const SCIM2_TYPE = 'scim2';
 const WSO2_NAME = 'SCIM2';
@@ -22,6 +28,8 @@ export const scim2Manifest: ConnectorManifest = {
     passwords: false,
     preview: true,
     connectionTest: true,
+    listAccounts: true,
+    batch: { maxOperations: SCIM2_BATCH_LIMIT },
   },
   // SCIM attribute paths (prefixes): identity, activation, roles, entitlements, credentials, manager.
   privilegedFields: [
@@ -135,6 +143,8 @@ const schema = z
       /** Whether the Groups endpoint was configured (the connection test then checks it). */
       groupsConfigured: v['scim2-group-ep'] !== undefined,
       serviceProviderConfigUrl: `${baseUrl}/ServiceProviderConfig`,
+      /** RFC 7644 3.7: the Bulk endpoint sits at the service provider's root, next to /Users. */
+      bulkUrl: `${baseUrl}/Bulk`,
       auth: authOf(v),
       /** The initial password of created users; undefined when password provisioning is off. */
       defaultPassword: v['scim2-enable-pwd-provisioning'] ? v['scim2-default-pwd'] : undefined,

@@ -8,7 +8,7 @@ import { connect, properties, readPath, recorder, rejection, userAttributes } fr
 let contractTarget: RunningScimTarget;
 runConnectorContract(scim2Connector, {
   setup: async () => {
-    contractTarget = await startScimTarget();
+    contractTarget = await startScimTarget({ bulk: true });
   },
   teardown: async () => contractTarget.close(),
   validProperties: () => properties(contractTarget),
@@ -18,6 +18,8 @@ runConnectorContract(scim2Connector, {
     createAttributes: () => userAttributes(),
     updateAttribute: ['name.familyName', 'Updated'],
     readAttribute: readPath,
+    // The target refuses a malformed email address (400 invalidValue).
+    rejectedCreateAttributes: () => userAttributes({ 'emails[type eq "work"].value': 'not an email' }),
   },
   groupTarget: {
     read: async (id) => contractTarget.state.group(id),

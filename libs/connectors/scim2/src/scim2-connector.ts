@@ -1,22 +1,29 @@
 import type {
+  AccountPage,
+  BatchCallOptions,
+  BatchOutcome,
   CallOptions,
   ConnectionTestReport,
   ConnectorContext,
   ConnectorDefinition,
+  DescribedAccount,
   GroupProvisioningOperation,
   GroupProvisioningResult,
+  ListAccountsRequest,
   OutboundConnector,
   ProvisioningOperation,
   ProvisioningResult,
   RemotePayloadPreview,
 } from '@provisioning/connector-kit';
 import { HttpScim2Client } from './http-scim2-client';
+import { ScimAccounts } from './scim2-accounts';
 import { parseScim2Config, scim2Manifest } from './scim2-config';
 import type { Scim2Config } from './scim2-config';
 import type { Scim2Client } from './scim2-client';
 import { ScimGroups } from './scim2-groups';
 import { previewUserOperation } from './scim2-preview';
 import { ScimUsers } from './scim2-users';
+import { describeUser } from './scim-user-read';
 import { ServiceProviderConfigCache } from './service-provider-config';
 import type { ServiceProviderFeatures } from './service-provider-config';
 
@@ -26,6 +33,7 @@ function describeFeatures(f: ServiceProviderFeatures): string {
     f.patch ? 'PATCH supported' : 'no PATCH (GET + PUT is used)',
     f.filter ? `filtering supported${f.maxResults ? ` (max ${f.maxResults} results)` : ''}` : 'no filtering (existing users cannot be found to link)',
     f.etag ? 'ETags' : 'no ETags',
+    f.bulk ? `Bulk${f.bulk.maxOperations ? ` (max ${f.bulk.maxOperations} operations per request)` : ''}` : 'no Bulk (batches are sent one operation per request)',
   ];
   if (f.authenticationSchemes.length > 0) parts.push(`authentication: ${f.authenticationSchemes.join(', ')}`);
   return parts.join('; ');
@@ -35,7 +43,8 @@ function describeFeatures(f: ServiceProviderFeatures): string {
  * Outbound SCIM 2.0 connector (RFC 7643/7644) for any service provider: Users and Groups through the
  * configured endpoints, Basic, Bearer or API-key authentication, PATCH when the target supports it
  * (else GET + PUT), linking instead of duplicating, and Retry-After honoured. One instance per
- * configuration; it caches the target's ServiceProviderConfig.
+ * configuration; it caches the target's ServiceProviderConfig. Lists users with `startIndex`/`count`
+ * paging and delivers batches in Bulk requests when the target supports Bulk.
  */
 export class Scim2Connector implements OutboundConnector {
   readonly #config: Scim2Config;
@@ -43,6 +52,7 @@ export class Scim2Connector implements OutboundConnector {
   readonly #spc: ServiceProviderConfigCache;
   readonly #users: ScimUsers;
   readonly #groups: ScimGroups;
+  readonly #accounts: ScimAccounts;
 
   constructor(config: Scim2Config, context: ConnectorContext, client: Scim2Client = new HttpScim2Client(config.auth, context)) {
     this.#config = config;
@@ -50,6 +60,7 @@ export class Scim2Connector implements OutboundConnector {
     this.#spc = new ServiceProviderConfigCache(client, config.serviceProviderConfigUrl, context.logger);
     this.#users = new ScimUsers(config, client, this.#spc);
     this.#groups = new ScimGroups(config, client, this.#spc);
+    this.#accounts = new ScimAccounts({ config, client, spc: this.#spc, users: this.#users, single: (operation, options) => this.provision(operation, options) });
   }
 
   async provision(operation: ProvisioningOperation, options: CallOptions = {}): Promise<ProvisioningResult> {
@@ -65,6 +76,21 @@ export class Scim2Connector implements OutboundConnector {
 
   async provisionGroup(operation: GroupProvisioningOperation, options: CallOptions = {}): Promise<GroupProvisioningResult> {
     return this.#groups.provision(operation, options);
+  }
+
+  /** The target's users in pages: `GET /Users?startIndex=N&count=M` (the cursor is the next startIndex). */
+  async listAccounts(request: ListAccountsRequest, options: CallOptions = {}): Promise<AccountPage> {
+    return this.#accounts.list(request, options);
+  }
+
+  /** What a create of this operation leaves on the target, read back as `listAccounts` reads it. */
+  describeAccount(operation: ProvisioningOperation): DescribedAccount {
+    return describeUser(operation);
+  }
+
+  /** Several user operations in RFC 7644 Bulk requests when the target supports Bulk, else one by one. */
+  async provisionBatch(operations: readonly ProvisioningOperation[], options: BatchCallOptions = {}): Promise<BatchOutcome[]> {
+    return this.#accounts.batch(operations, options);
   }
 
   async preview(operation: ProvisioningOperation): Promise<RemotePayloadPreview> {

@@ -50,7 +50,9 @@ export async function previewUserOperation(operation: ProvisioningOperation, con
       ? { method: 'PATCH', path: userPath, body: patchBody([{ path: 'active', value: false }]), warnings }
       : { method: 'PUT', path: userPath, body: { active: false }, warnings: [...warnings, 'the target does not support PATCH: the user is read and PUT back with active=false'] };
   }
-  const { changes, problems, notes } = userChanges(operation.attributes, operation.allAttributes);
+  const { changes: changed, problems, notes } = userChanges(operation.attributes, operation.allAttributes);
+  // As `updateChanges` sends it: a reactivation sets active=true.
+  const changes = operation.reactivate ? [...changed.filter((c) => c.path.toLowerCase() !== 'active'), { path: 'active', value: true }] : changed;
   const all = [...warnings, ...problems, ...notes, ...unknownAttributes(operation.attributes)];
   if (patch) return { method: 'PATCH', path: userPath, body: redacted(patchBody(changes)), warnings: all };
   return {

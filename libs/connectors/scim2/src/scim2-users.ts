@@ -21,12 +21,25 @@ function isUserName(a: OutboundAttribute): boolean {
   return !('problem' in path) && path.schema === undefined && path.attribute === 'userName' && !path.subAttribute;
 }
 
-function mappingError(problems: readonly string[]): ValidationError {
+/** The operation cannot be expressed as a SCIM User: which attributes and why. */
+export function mappingError(problems: readonly string[]): ValidationError {
   return new ValidationError(`The user cannot be expressed as a SCIM 2.0 User: ${problems.join('; ')}`, {
     code: 'SCIM2-MAPPING',
     description: 'Fix the IdP claim mapping (IdP claim names are SCIM attribute paths) or the claim values; see docs/connectors.md.',
     details: { problems },
   });
+}
+
+/**
+ * The changes an update sends (single or in a Bulk request): the changed attributes, and
+ * `active: true` when the engine asks to reactivate the account (a reconciliation run found it
+ * deactivated while the local user is active). Throws the mapping error.
+ */
+export function updateChanges(operation: ProvisioningOperation): ScimChange[] {
+  const { changes, problems } = userChanges(operation.attributes, operation.allAttributes);
+  if (problems.length > 0) throw mappingError(problems);
+  if (!operation.reactivate) return changes;
+  return [...changes.filter((c) => c.path.toLowerCase() !== 'active'), { path: 'active', value: true }];
 }
 
 /**
@@ -92,8 +105,7 @@ export class ScimUsers {
   async update(operation: ProvisioningOperation, options: CallOptions): Promise<ProvisioningResult> {
     const remoteId = operation.remoteId;
     if (!remoteId) throw new ValidationError('update without a remote id');
-    const { changes, problems } = userChanges(operation.attributes, operation.allAttributes);
-    if (problems.length > 0) throw mappingError(problems);
+    const changes = updateChanges(operation);
     if (changes.length === 0) return { outcome: 'unchanged', remoteId, note: 'no changed attribute maps to a SCIM attribute' };
     if (!(await this.modify(remoteId, changes, options, true))) {
       throw new UpstreamRejectedError(`The SCIM user ${remoteId} no longer exists on the target (404); it was deleted there`, { status: 404, remoteCode: 'HTTP_404' });

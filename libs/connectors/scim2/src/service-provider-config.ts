@@ -7,6 +7,11 @@ export interface ServiceProviderFeatures {
   filter: boolean;
   maxResults?: number;
   etag: boolean;
+  /**
+   * RFC 7644 3.7 Bulk, present when the target declares `bulk.supported: true`, with its limits
+   * (`maxOperations` per request, `maxPayloadSize` in bytes) when it states them.
+   */
+  bulk?: { maxOperations?: number; maxPayloadSize?: number };
   authenticationSchemes: string[];
   /** `assumed` when the target serves no ServiceProviderConfig: then nothing optional is relied on. */
   source: 'target' | 'assumed';
@@ -20,17 +25,38 @@ function supported(body: Record<string, unknown>, feature: string): boolean {
   return typeof value === 'object' && value !== null && (value as { supported?: unknown }).supported === true;
 }
 
+/** A positive whole number the target states (some send numbers as strings); undefined otherwise. */
+function limit(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d{1,15}$/.test(value.trim()) ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * Bulk as the target declares it: supported, and not with `maxOperations: 0` (which some targets
+ * send next to `supported: true` when Bulk is switched off).
+ */
+function bulkOf(b: Record<string, unknown>): ServiceProviderFeatures['bulk'] {
+  if (!supported(b, 'bulk')) return undefined;
+  const bulk = b.bulk as { maxOperations?: unknown; maxPayloadSize?: unknown };
+  if (bulk.maxOperations === 0 || bulk.maxOperations === '0') return undefined;
+  const maxOperations = limit(bulk.maxOperations);
+  const maxPayloadSize = limit(bulk.maxPayloadSize);
+  return { ...(maxOperations ? { maxOperations } : {}), ...(maxPayloadSize ? { maxPayloadSize } : {}) };
+}
+
 /** Reads the features from a ServiceProviderConfig body; anything not declared `supported: true` is off. */
 export function featuresOf(body: unknown): ServiceProviderFeatures {
   if (typeof body !== 'object' || body === null) return ASSUMED;
   const b = body as Record<string, unknown>;
-  const maxResults = (b.filter as { maxResults?: unknown } | undefined)?.maxResults;
+  const maxResults = limit((b.filter as { maxResults?: unknown } | undefined)?.maxResults);
+  const bulk = bulkOf(b);
   const schemes = Array.isArray(b.authenticationSchemes) ? b.authenticationSchemes : [];
   return {
     patch: supported(b, 'patch'),
     filter: supported(b, 'filter'),
-    ...(typeof maxResults === 'number' ? { maxResults } : {}),
+    ...(maxResults ? { maxResults } : {}),
     etag: supported(b, 'etag'),
+    ...(bulk ? { bulk } : {}),
     authenticationSchemes: schemes.flatMap((s: unknown) => {
       const name = (s as { name?: unknown; type?: unknown } | null)?.name ?? (s as { type?: unknown } | null)?.type;
       return typeof name === 'string' ? [name] : [];

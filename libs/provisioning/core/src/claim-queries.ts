@@ -84,7 +84,8 @@ function isChainHead(db: Queryable, key: 'entity_id' | 'chain_key'): Expression<
     .where('p.idp_id', '=', sql.ref<string>('j.idp_id'))
     .where('p.connector_type', '=', sql.ref<string>('j.connector_type'))
     .where(`p.${key}`, '=', sql.ref<string>(`j.${key}`))
-    .where(sql<SqlBool>`${sql.ref('p.state')} in (${sql.lit('pending')}, ${sql.lit('running')}, ${sql.lit('retrying')})`);
+    // A held deprovision keeps its place: the user's later jobs wait until an administrator decides.
+    .where(sql<SqlBool>`${sql.ref('p.state')} in (${sql.lit('pending')}, ${sql.lit('running')}, ${sql.lit('retrying')}, ${sql.lit('held')})`);
   return sql<SqlBool>`coalesce((${earliestOpen}), ${sql.ref('j.id')}) = ${sql.ref('j.id')}`;
 }
 

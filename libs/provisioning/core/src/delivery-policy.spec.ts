@@ -18,6 +18,11 @@ describe('decideDelivery', () => {
     expect(decideDelivery({ kind: 'blocked', reason: 'target-disabled' }, 9, settings, NOW).kind).toBe('wait');
   });
 
+  it('holds what the deprovisioning guard stopped, giving its attempt back', () => {
+    expect(decideDelivery({ kind: 'held' }, 1, settings, NOW)).toEqual({ kind: 'hold' });
+    expect(stateAfter({ kind: 'hold' })).toBe('held');
+  });
+
   it('pauses the target when throttled, for the longer of Retry-After and the configured pause', () => {
     expect(decideDelivery({ kind: 'failed', error: new UpstreamThrottledError('limit') }, 3, settings, NOW)).toEqual({ kind: 'pause', until: NOW + 30_000 });
     expect(decideDelivery({ kind: 'failed', error: new UpstreamThrottledError('limit', { retryAfterMs: 90_000 }) }, 3, settings, NOW)).toEqual({ kind: 'pause', until: NOW + 90_000 });

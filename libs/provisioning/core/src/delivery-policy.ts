@@ -7,6 +7,8 @@ export type DeliveryAttempt =
   | { kind: 'delivered' }
   /** Not ready (its target is disabled, its members' creates are still queued): nothing was sent. */
   | { kind: 'blocked'; reason: 'target-disabled' | 'members-pending' }
+  /** The deprovisioning guard stopped it: nothing was sent; an administrator decides. */
+  | { kind: 'held' }
   | { kind: 'failed'; error: unknown };
 
 /** What happens to the job next. */
@@ -19,7 +21,9 @@ export type DeliveryDecision =
   /** Not ready: the job waits until `at` without spending an attempt. */
   | { kind: 'wait'; at: number }
   /** Failed for good (or out of attempts): kept as `failed` for an operator to fix and retry. */
-  | { kind: 'dead-letter' };
+  | { kind: 'dead-letter' }
+  /** Held by the deprovisioning guard until an administrator approves or rejects it. */
+  | { kind: 'hold' };
 
 /**
  * The one policy deciding what an attempt means: delivery outcomes are data, not errors with special
@@ -28,6 +32,7 @@ export type DeliveryDecision =
  */
 export function decideDelivery(attempt: DeliveryAttempt, attempts: number, settings: ProvisioningSettings, now: number, random: () => number = Math.random): DeliveryDecision {
   if (attempt.kind === 'delivered') return { kind: 'done' };
+  if (attempt.kind === 'held') return { kind: 'hold' };
   if (attempt.kind === 'blocked') return { kind: 'wait', at: now + Math.min(settings.maxBackoffMs, settings.initialBackoffMs * 4) };
   const error = attempt.error;
   if (isProvisioningError(error) && error.kind === 'upstream-throttled') {
@@ -39,6 +44,6 @@ export function decideDelivery(attempt: DeliveryAttempt, attempts: number, setti
 }
 
 /** The job state a decision leaves. */
-export function stateAfter(decision: DeliveryDecision): 'succeeded' | 'retrying' | 'failed' {
-  return decision.kind === 'done' ? 'succeeded' : decision.kind === 'dead-letter' ? 'failed' : 'retrying';
+export function stateAfter(decision: DeliveryDecision): 'succeeded' | 'retrying' | 'failed' | 'held' {
+  return decision.kind === 'done' ? 'succeeded' : decision.kind === 'dead-letter' ? 'failed' : decision.kind === 'hold' ? 'held' : 'retrying';
 }

@@ -20,7 +20,7 @@ import { CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
 /** How one delivery attempt ended, for metrics and waiters. */
 export interface DeliveryOutcome {
   jobId: number;
-  state: 'succeeded' | 'retrying' | 'failed';
+  state: 'succeeded' | 'retrying' | 'failed' | 'held';
   decision: DeliveryDecision;
   result?: ProvisioningResult | GroupProvisioningResult;
   error?: JobError;
@@ -75,6 +75,7 @@ export class JobDelivery {
     const target = await this.target(job);
     if (target === 'disabled') return { attempt: { kind: 'blocked', reason: 'target-disabled' }, calls };
     const { idp, connector } = target;
+    if (!(await this.passesGuard(job))) return { attempt: { kind: 'held' }, calls };
     const remoteId = (await this.store.identity(job))?.remote_id ?? undefined;
     const outcomeUnknown = job.lastError?.outcomeUnknown === true;
     let operation: { kind: string } | undefined;
@@ -106,6 +107,16 @@ export class JobDelivery {
     } catch (error) {
       return { attempt: { kind: 'failed', error }, ...(operation ? { operation } : {}), calls };
     }
+  }
+
+  /**
+   * The deprovisioning guard: a user deprovision takes one from its target's budget first; once the
+   * threshold is reached within the window it is held for an administrator (approved ones pass).
+   */
+  private async passesGuard(job: ProvisioningJob): Promise<boolean> {
+    const { deprovisionThreshold, deprovisionWindowMs } = this.settings;
+    if (deprovisionThreshold <= 0 || job.entityType !== 'USER' || job.operation !== 'deprovision' || job.payload.approvedBy) return true;
+    return this.store.reserveDeprovision(job, deprovisionThreshold, deprovisionWindowMs);
   }
 
   /** The job's IdP and connector; a deleted one is a failure, a disabled one makes the job wait. */
@@ -237,6 +248,10 @@ export class JobDelivery {
     for (const [index, job] of jobs.entries()) {
       try {
         if (job.entityType !== 'USER') throw new ValidationError('only user jobs are delivered in batches');
+        if (!(await this.passesGuard(job))) {
+          attempts[index] = { attempt: { kind: 'held' }, calls: [] };
+          continue;
+        }
         const operation = userOperationOf(job, idp, identities.get(job.entityId)?.remote_id ?? undefined);
         const declared = operation.kind === 'create' ? caps.create : operation.kind === 'update' ? caps.update : caps.deprovision;
         if (!declared) throw notSupported(definition.manifest, operation.kind);
@@ -309,7 +324,14 @@ export class JobDelivery {
   ): { settlement: Settlement; state: DeliveryOutcome['state']; error?: JobError } {
     const { attempt, operation, result, calls } = attempted;
     const failure = attempt.kind === 'failed' ? attempt.error : undefined;
-    const error = attempt.kind === 'failed' ? toJobError(failure) : attempt.kind === 'blocked' ? blockedError(attempt.reason) : undefined;
+    const error =
+      attempt.kind === 'failed'
+        ? toJobError(failure)
+        : attempt.kind === 'blocked'
+          ? blockedError(attempt.reason)
+          : attempt.kind === 'held'
+            ? heldError(this.settings)
+            : undefined;
     if (failure !== undefined && !isProvisioningError(failure)) {
       this.logger.error({ err: failure, jobId: job.id }, 'unexpected error while delivering a provisioning job');
     }
@@ -325,11 +347,11 @@ export class JobDelivery {
       state,
       ...(error ? { error } : {}),
       ...(decision.kind === 'retry' || decision.kind === 'wait' ? { nextAttemptAt: decision.at } : decision.kind === 'pause' ? { nextAttemptAt: decision.until } : {}),
-      giveBackAttempt: decision.kind === 'pause' || decision.kind === 'wait',
+      giveBackAttempt: decision.kind === 'pause' || decision.kind === 'wait' || decision.kind === 'hold',
       attempt: {
         operation: operation?.kind ?? job.operation,
         calls: JSON.stringify(calls),
-        outcome: result ? result.outcome : attempt.kind === 'blocked' ? 'waiting' : state === 'retrying' ? 'retrying' : 'failed',
+        outcome: result ? result.outcome : attempt.kind === 'blocked' ? 'waiting' : attempt.kind === 'held' ? 'held' : state === 'retrying' ? 'retrying' : 'failed',
         http_status: error?.status ?? lastCall?.status ?? null,
         remote_code: error?.remoteCode ?? null,
         remote_message: error?.remoteMessage ?? error?.message ?? result?.note ?? null,
@@ -354,6 +376,7 @@ export class JobDelivery {
     const log = this.logger.child({ jobId: job.id, idp: job.idpName, connector: job.connectorType, user: job.entityName, op: operation?.kind ?? job.operation });
     if (state === 'succeeded') log.info({ outcome: result?.outcome, remoteId: result?.remoteId, durationMs }, 'provisioning job delivered');
     else if (attempt.kind === 'blocked') log.debug({ reason: attempt.reason }, 'provisioning job waits');
+    else if (attempt.kind === 'held') log.warn({}, 'deprovision held by the deprovisioning guard');
     else log.warn({ state, attempts: job.attempts, error }, state === 'retrying' ? 'provisioning attempt failed; will retry' : 'provisioning job failed');
     return {
       jobId: job.id,
@@ -391,6 +414,13 @@ function userOperationOf(job: ProvisioningJob, idp: IdentityProvider, remoteId: 
     idp,
     remoteId,
   );
+}
+
+function heldError(settings: ProvisioningSettings): JobError {
+  return {
+    kind: 'held',
+    message: `held by the deprovisioning guard: ${settings.deprovisionThreshold} deprovisions were already sent to this target within ${Math.round(settings.deprovisionWindowMs / 60_000)} minutes; an administrator approves or rejects held deprovisions`,
+  };
 }
 
 /** What an operator sees for a job that waits (not an error of the remote system). */

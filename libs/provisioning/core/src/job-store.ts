@@ -20,7 +20,7 @@ export type NewJob = Pick<
 
 /** How a delivery settles its job (computed by the delivery policy). */
 export interface Settlement {
-  state: 'succeeded' | 'retrying' | 'failed';
+  state: 'succeeded' | 'retrying' | 'failed' | 'held';
   error?: JobError;
   /** When a retrying job is due again. */
   nextAttemptAt?: number;
@@ -96,6 +96,17 @@ export class JobStore {
       ids.push(...slice.map((job, k) => (rows[k]?.entity_id === job.entity_id ? rows[k]!.id : byEntity.get(job.entity_id)!)));
     }
     return ids;
+  }
+
+  /** Holds just-written deprovisions for an administrator (a run whose plan crosses the guard's threshold). */
+  async hold(trx: Transaction<Database>, ids: readonly number[], now = Date.now()): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      await trx
+        .updateTable('provisioning_jobs')
+        .set({ state: 'held', updated_at: now, last_error: JSON.stringify({ kind: 'held', message: 'held by the deprovisioning guard: the run planned more deprovisions than the threshold; an administrator approves or rejects them' }) })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+    }
   }
 
   // --- claiming -----------------------------------------------------------------------------
@@ -212,6 +223,90 @@ export class JobStore {
       .where('id', 'in', [...ids])
       .where('lease_owner', '=', owner)
       .execute();
+  }
+
+  // --- the deprovisioning guard (cluster-wide) -------------------------------------------------
+
+  /**
+   * Takes one deprovision from the target's budget: true while fewer than `threshold` were sent in
+   * the current window (which starts with the first deprovision and lasts `windowMs`), false once
+   * the threshold is reached. One atomic upsert, so instances sharing the database share the budget.
+   */
+  async reserveDeprovision(target: { idpId: string; connectorType: string }, threshold: number, windowMs: number, now = Date.now()): Promise<boolean> {
+    const expired = now - windowMs;
+    const row = await this.db
+      .insertInto('deprovision_budgets')
+      .values({ idp_id: target.idpId, connector_type: target.connectorType, window_start: now, count: 1 })
+      .onConflict((oc) =>
+        oc
+          .columns(['idp_id', 'connector_type'])
+          .doUpdateSet((eb) => ({
+            count: eb.case().when('deprovision_budgets.window_start', '<', expired).then(1).else(eb('deprovision_budgets.count', '+', 1)).end(),
+            window_start: eb.case().when('deprovision_budgets.window_start', '<', expired).then(now).else(eb.ref('deprovision_budgets.window_start')).end(),
+          }))
+          .where((eb) => eb.or([eb('deprovision_budgets.window_start', '<', expired), eb('deprovision_budgets.count', '<', threshold)])),
+      )
+      .returning('count')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** A target's held deprovisions, oldest first. */
+  async held(tenant: string, target: { idpId: string; connectorType: string }): Promise<ProvisioningJob[]> {
+    const rows = await this.db
+      .selectFrom('provisioning_jobs')
+      .selectAll()
+      .where('tenant', '=', tenant)
+      .where('idp_id', '=', target.idpId)
+      .where('connector_type', '=', target.connectorType)
+      .where('state', '=', 'held')
+      .orderBy('id')
+      .execute();
+    return rows.map(toJob);
+  }
+
+  /**
+   * An administrator's decision on held deprovisions, recorded on each job's log with who made it:
+   * approved ones are queued again (and pass the guard), rejected ones are discarded (the remote
+   * accounts stay as they are). Only jobs still held are touched.
+   */
+  async decideHeld(jobs: readonly ProvisioningJob[], decision: 'approve' | 'reject', by: string, now = Date.now()): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      let count = 0;
+      for (const job of jobs) {
+        const payload: JobPayload = decision === 'approve' ? { ...job.payload, approvedBy: by } : job.payload;
+        const updated = await trx
+          .updateTable('provisioning_jobs')
+          .set({
+            state: decision === 'approve' ? 'pending' : 'discarded',
+            payload: JSON.stringify(payload),
+            next_attempt_at: now,
+            updated_at: now,
+            completed_at: decision === 'approve' ? null : now,
+            last_error: null,
+          })
+          .where('id', '=', job.id)
+          .where('state', '=', 'held')
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) === 0) continue;
+        count += 1;
+        await trx
+          .insertInto('provisioning_attempts')
+          .values({
+            ...attemptOf(job, now),
+            operation: job.operation,
+            calls: '[]',
+            outcome: decision === 'approve' ? 'held-approved' : 'held-rejected',
+            http_status: null,
+            remote_code: null,
+            remote_message: `${decision === 'approve' ? 'approved' : 'rejected'} by ${by}`,
+            remote_id: null,
+            duration_ms: 0,
+          })
+          .execute();
+      }
+      return count;
+    });
   }
 
   // --- pauses (cluster-wide) ------------------------------------------------------------------
@@ -523,7 +618,7 @@ export class JobStore {
               lease_owner: null,
               lease_expires_at: null,
               last_error: lastError,
-              completed_at: state === 'retrying' ? null : now,
+              completed_at: state === 'retrying' || state === 'held' ? null : now,
               ...(nextAttemptAt !== undefined ? { next_attempt_at: nextAttemptAt } : {}),
               ...(giveBackAttempt ? { attempts: eb.case().when('attempts', '>', 0).then(eb('attempts', '-', 1)).else(0).end() } : {}),
             }))
@@ -533,7 +628,7 @@ export class JobStore {
             .execute();
           const mine = updated.map((u) => u.id);
           for (const id of mine) kept.add(id);
-          if (state === 'retrying' || mine.length === 0) continue;
+          if (state === 'retrying' || state === 'held' || mine.length === 0) continue;
           const from = state === 'succeeded' ? ['pending', 'failed'] : ['pending'];
           const followers = await trx.selectFrom('provisioning_jobs').select(['id', 'coalesced_into']).where('coalesced_into', 'in', mine).where('state', 'in', from).execute();
           if (followers.length === 0) continue;
@@ -546,7 +641,7 @@ export class JobStore {
         const slice = settled.slice(i, i + 200);
         await trx
           .insertInto('provisioning_attempts')
-          .values(slice.map(({ job, settlement }) => ({ ...settlement.attempt, job_id: job.id, tenant: job.tenant, idp_id: job.idpId, idp_name: job.idpName, connector_type: job.connectorType, entity_id: job.entityId, entity_name: job.entityName, at: now })))
+          .values(slice.map(({ job, settlement }) => ({ ...settlement.attempt, ...attemptOf(job, now) })))
           .execute();
         await trx
           .insertInto('provisioned_identities')
@@ -592,7 +687,7 @@ export class JobStore {
         lease_expires_at: null,
         last_error: lastError,
         next_attempt_at: settlement.nextAttemptAt ?? job.nextAttemptAt,
-        completed_at: state === 'retrying' ? null : now,
+        completed_at: state === 'retrying' || state === 'held' ? null : now,
         ...(settlement.giveBackAttempt ? { attempts: Math.max(0, job.attempts - 1) } : {}),
       })
       .where('id', '=', job.id)
@@ -600,7 +695,7 @@ export class JobStore {
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return { lost: true, settledWith: [] };
     let settledWith: number[] = [];
-    if (state !== 'retrying') {
+    if (state !== 'retrying' && state !== 'held') {
       const from = state === 'succeeded' ? ['pending', 'failed'] : ['pending'];
       const followers = await trx.selectFrom('provisioning_jobs').select('id').where('coalesced_into', '=', job.id).where('state', 'in', from).execute();
       settledWith = followers.map((f) => f.id);
@@ -610,17 +705,7 @@ export class JobStore {
     }
     await trx
       .insertInto('provisioning_attempts')
-      .values({
-        ...settlement.attempt,
-        job_id: job.id,
-        tenant: job.tenant,
-        idp_id: job.idpId,
-        idp_name: job.idpName,
-        connector_type: job.connectorType,
-        entity_id: job.entityId,
-        entity_name: job.entityName,
-        at: now,
-      })
+      .values({ ...settlement.attempt, ...attemptOf(job, now) })
       .execute();
     const existing = typeof settlement.identity === 'function' ? await this.identity(job, trx) : undefined;
     const next = typeof settlement.identity === 'function' ? settlement.identity(existing) : settlement.identity;
@@ -761,5 +846,19 @@ function identityRow(job: ProvisioningJob, next: IdentityAfter, lastError: strin
     last_attempt_at: now,
     last_error: lastError,
     updated_at: now,
+  };
+}
+
+/** The columns of an attempt row that come from its job. */
+function attemptOf(job: ProvisioningJob, at: number) {
+  return {
+    job_id: job.id,
+    tenant: job.tenant,
+    idp_id: job.idpId,
+    idp_name: job.idpName,
+    connector_type: job.connectorType,
+    entity_id: job.entityId,
+    entity_name: job.entityName,
+    at,
   };
 }

@@ -2,8 +2,12 @@ import type { Selectable } from 'kysely';
 import type { ProvisioningJobTable } from '@provisioning/persistence';
 
 /** Job states. `failed` is the dead-letter state: kept, visible, and retryable by an operator. */
-export type JobState = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'discarded';
-export const JOB_STATES: readonly JobState[] = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'discarded'];
+/**
+ * `held`: a deprovision the deprovisioning guard stopped; it waits for an administrator to approve
+ * (sent) or reject (discarded) it, and later jobs of the same user wait behind it.
+ */
+export type JobState = 'pending' | 'running' | 'retrying' | 'succeeded' | 'failed' | 'discarded' | 'held';
+export const JOB_STATES: readonly JobState[] = ['pending', 'running', 'retrying', 'succeeded', 'failed', 'discarded', 'held'];
 export const OPEN_JOB_STATES: readonly JobState[] = ['pending', 'running', 'retrying'];
 
 export type JobOperation = 'create' | 'update' | 'deprovision';
@@ -26,6 +30,8 @@ export interface JobPayload {
   group?: GroupJobPayload;
   /** Written by a reconciliation run repairing drift: send every attribute, and reactivate the account. */
   repair?: { reactivate: boolean };
+  /** A held deprovision an administrator approved: the guard lets it through. */
+  approvedBy?: string;
 }
 
 /** The last failure of a job, as shown to operators. */

@@ -1,6 +1,8 @@
 import { inject, injectable } from 'inversify';
 import type { ConnectionTestReport, RemotePayloadPreview } from '@provisioning/connector-kit';
-import { ConflictError, ValidationError } from '@provisioning/errors';
+import { ConflictError, NotFoundError, ValidationError } from '@provisioning/errors';
+import { z } from 'zod';
+import { zodToValidationError } from './zod-errors';
 import { ConnectorInstances } from './connector-instances';
 import { IdentityProviderService } from './identity-provider-service';
 import { JobStore } from './job-store';
@@ -8,6 +10,8 @@ import { JOB_STATES } from './jobs';
 import { buildUserOperation } from './operation-builder';
 import type { JobError, JobState, ProvisioningJob } from './jobs';
 import { ProvisioningOutbox } from './outbox';
+
+const heldSchema = z.object({ idp: z.string().min(1).max(255), connector: z.string().min(1).max(64).optional() }).strict();
 
 export interface JobQuery {
   state?: string;
@@ -91,6 +95,23 @@ export class OperatorService {
     if (job.coalescedInto !== undefined) throw new ConflictError(`Job ${id} was merged into job ${job.coalescedInto}; discard that one`);
     await this.store.discard(id, job.state);
     return this.job(tenant, id);
+  }
+
+  /**
+   * An administrator's decision on a target's held deprovisions (`{"idp":"Salesforce.com","connector":"salesforce"}`):
+   * approve sends them (the guard lets them through), reject discards them; recorded with who decided.
+   */
+  async decideHeld(tenant: string, body: unknown, decision: 'approve' | 'reject', by: string): Promise<{ count: number }> {
+    const parsed = heldSchema.safeParse(body);
+    if (!parsed.success) throw zodToValidationError(parsed.error, 'held deprovisions');
+    const idp = await this.idps.findByName(tenant, parsed.data.idp);
+    if (!idp) throw new NotFoundError(`identity provider "${parsed.data.idp}" not found`, { code: 'IDP-404' });
+    const type = parsed.data.connector ?? idp.defaultConnectorType ?? idp.connectors[0]?.connectorType;
+    if (!type || !idp.connectors.some((c) => c.connectorType === type)) throw new ValidationError(`identity provider "${idp.name}" has no ${type ?? ''} connector`.trim());
+    const held = await this.store.held(tenant, { idpId: idp.id, connectorType: type });
+    const count = await this.store.decideHeld(held, decision, by);
+    if (decision === 'approve' && count > 0) this.outbox.committed();
+    return { count };
   }
 
   async status(tenant: string, username: string): Promise<IdentityStatus[]> {

@@ -254,6 +254,9 @@ export class RunExecutor {
 
   private async apply(run: RunRecord, check: () => Promise<void>): Promise<void> {
     const { idp } = await this.target(run);
+    // The guard: a plan that deprovisions more than the threshold holds all of its deprovisions.
+    const threshold = this.settings.deprovisionThreshold;
+    const holdDeprovisions = threshold > 0 && (await this.runs.countActions(run.id, 'deprovision')) > threshold;
     let after = 0;
     for (;;) {
       await check();
@@ -313,6 +316,7 @@ export class RunExecutor {
       // The page's jobs and the items that name them commit together: a resumed run never writes a job twice.
       await this.database.db.transaction().execute(async (trx) => {
         const jobIds = await this.jobs.enqueueMany(trx, newJobs.map((n) => n.job));
+        if (holdDeprovisions) await this.jobs.hold(trx, jobIds.filter((_, k) => newJobs[k]!.job.operation === 'deprovision'));
         await this.runs.appliedJobs(trx, newJobs.map((n, k) => ({ itemId: n.itemId, jobId: jobIds[k]! })));
         for (const o of outcomes) await this.runs.applied(trx, o.itemId, { outcome: o.outcome, ...(o.note ? { note: o.note } : {}) });
       });

@@ -222,6 +222,12 @@ export class RunStore {
     }
   }
 
+  /** How many of the run's items have this action. */
+  async countActions(runId: string, action: RunAction): Promise<number> {
+    const row = await this.db.selectFrom('reconciliation_items').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).where('action', '=', action).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** How many of the run's jobs are still open. */
   async openJobs(runId: string): Promise<number> {
     const row = await this.db
@@ -256,6 +262,7 @@ export class RunStore {
     for (const row of rows) {
       const n = Number(row.n);
       if (row.outcome === 'failed') actions.failed += n;
+      else if (row.outcome === 'held') actions.held += n;
       else if (row.outcome !== null && row.outcome !== 'conflict' && row.outcome !== 'skipped') actions[row.action as Exclude<RunAction, 'none'>] += n;
     }
     return actions;

@@ -22,6 +22,12 @@ export interface ProvisioningSettings {
    * (Salesforce sObject Collections: up to 200); 1 turns batching off.
    */
   batchSize: number;
+  /**
+   * The deprovisioning guard: once a target was sent this many deprovisions within
+   * `deprovisionWindowMs`, further deprovisions to it are held for an administrator (0 = off).
+   */
+  deprovisionThreshold: number;
+  deprovisionWindowMs: number;
   /** How long a blocking SCIM request waits for its outbound result. */
   blockingTimeoutMs: number;
   /** With blocking targets: a failed outbound create fails the request and removes the local user. */
@@ -43,6 +49,8 @@ export const DEFAULT_PROVISIONING_SETTINGS: ProvisioningSettings = {
   concurrency: 16,
   targetConcurrency: 4,
   batchSize: 200,
+  deprovisionThreshold: 50,
+  deprovisionWindowMs: 60 * 60_000,
   blockingTimeoutMs: 60_000,
   failOnBlockingFailure: false,
   throttlePauseMs: 60_000,

@@ -56,6 +56,14 @@ export function provisioningRouter(operator: OperatorService, runs: RunService):
   router.post('/jobs/:id/retry', async (req, res) => {
     res.json(await operator.retry(contextOf(req).tenant, jobId(req)));
   });
+  router.post('/held/approve', async (req, res) => {
+    const { tenant, principal } = contextOf(req);
+    res.json(await operator.decideHeld(tenant, req.body, 'approve', principal?.username ?? 'unknown'));
+  });
+  router.post('/held/reject', async (req, res) => {
+    const { tenant, principal } = contextOf(req);
+    res.json(await operator.decideHeld(tenant, req.body, 'reject', principal?.username ?? 'unknown'));
+  });
   router.post('/jobs/:id/discard', async (req, res) => {
     res.json(await operator.discard(contextOf(req).tenant, jobId(req)));
   });

@@ -8,6 +8,10 @@ export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const LIST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
+/** What this target accepts as an email address (a malformed one is refused with 400, as strict targets do). */
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 /** An HTTP answer of the target. */
 export interface Answer {
@@ -47,6 +51,11 @@ function invalid(state: ScimTargetState, kind: Kind, resource: Record<string, un
     const taken = state.userByName(resource.userName);
     if (taken && taken.id !== id) return scimError(409, `userName "${resource.userName}" is already taken`, 'uniqueness');
     if (resource.active !== undefined && typeof resource.active !== 'boolean') return scimError(400, 'active must be a boolean', 'invalidValue');
+    const emails = Array.isArray(resource.emails) ? resource.emails : [];
+    for (const e of emails) {
+      const value = isObject(e) ? e.value : undefined;
+      if (typeof value === 'string' && !EMAIL.test(value)) return scimError(400, `emails: "${value}" is not an email address`, 'invalidValue');
+    }
     return undefined;
   }
   if (typeof resource.displayName !== 'string' || resource.displayName.trim() === '') return scimError(400, 'displayName is required', 'invalidValue');
@@ -89,8 +98,10 @@ export function list(state: ScimTargetState, kind: Kind, query: URLSearchParams)
       return scimError(400, `cannot parse filter ${filter}`, 'invalidFilter');
     }
   }
-  const start = Math.max(1, Number(query.get('startIndex') ?? '1') || 1);
-  const count = query.has('count') ? Math.max(0, Number(query.get('count')) || 0) : 100;
+  const { honourStartIndex, honourCount, maxResults } = state.options;
+  const start = honourStartIndex ? Math.max(1, Number(query.get('startIndex') ?? '1') || 1) : 1;
+  const asked = query.has('count') ? Math.max(0, Number(query.get('count')) || 0) : 100;
+  const count = honourCount ? Math.min(asked, maxResults) : all.length;
   const page = all.slice(start - 1, start - 1 + count).map((r) => view(state, kind, r));
   return { status: 200, body: { schemas: [LIST_SCHEMA], totalResults: all.length, startIndex: start, itemsPerPage: page.length, Resources: page } };
 }
@@ -163,12 +174,73 @@ export function serviceProviderConfig(state: ScimTargetState): Answer {
     body: {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
       patch: { supported: options.patch },
-      bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-      filter: { supported: options.filter, maxResults: 200 },
+      bulk: options.bulk ? { supported: true, maxOperations: options.bulkMaxOperations, maxPayloadSize: options.bulkMaxPayloadSize } : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+      filter: { supported: options.filter, maxResults: options.maxResults },
       changePassword: { supported: true },
       sort: { supported: false },
       etag: { supported: options.etag },
       authenticationSchemes: [{ name: scheme[0], type: scheme[1], description: 'test target' }],
     },
   };
+}
+
+/** Runs one operation of a Bulk request as the endpoint itself would (method, path below the root, body, If-Match). */
+export type BulkRoute = (method: string, path: string, body: unknown, version: string | undefined) => Answer;
+
+/** One operation of a Bulk request and its result (RFC 7644 3.7.3). */
+function bulkOperation(state: ScimTargetState, operation: unknown, base: string, route: BulkRoute): Record<string, unknown> {
+  const op = isObject(operation) ? operation : {};
+  const method = typeof op.method === 'string' ? op.method.toUpperCase() : '';
+  const bulkId = typeof op.bulkId === 'string' ? op.bulkId : undefined;
+  const path = typeof op.path === 'string' ? op.path : '';
+  const version = typeof op.version === 'string' ? op.version : undefined;
+  const echo = { method, ...(bulkId === undefined ? {} : { bulkId }) };
+  const failed = (answer: Answer) => ({ ...echo, status: String(answer.status), response: answer.body });
+  if (!['POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) return failed(scimError(400, 'a Bulk operation\'s method is POST, PUT, PATCH or DELETE', 'invalidSyntax'));
+  if (method === 'POST' && bulkId === undefined) return failed(scimError(400, 'a POST in a Bulk request needs a bulkId', 'invalidValue'));
+  const match = /^\/(Users|Groups)(?:\/([^/]+))?$/.exec(path);
+  if (!match || (method === 'POST') !== (match[2] === undefined)) return failed(scimError(400, `${method} ${path} is not a Bulk operation this target serves`, 'invalidPath'));
+  // Referring to another operation's resource (`bulkId:qwerty`) is optional in RFC 7644; this target does not.
+  if (/bulkId:/.test(path) || JSON.stringify(op.data ?? null).includes('"bulkId:')) {
+    return failed(scimError(400, 'bulkId references are not supported by this target', 'invalidValue'));
+  }
+  const fault = state.takeFault(method, path);
+  if (fault?.type === 'status') {
+    return failed(scimError(fault.status, fault.detail ?? `injected ${fault.status}`, fault.scimType));
+  }
+  const answer = route(method, path, op.data, version);
+  if (answer.status >= 400) return failed(answer);
+  const id = match[2] === undefined ? (answer.body as { id?: string } | undefined)?.id : decodeURIComponent(match[2]);
+  return {
+    ...echo,
+    ...(id && state.options.bulkLocations ? { location: `${base}/${match[1]}/${encodeURIComponent(id)}` } : {}),
+    ...(answer.headers?.etag && method !== 'DELETE' ? { version: answer.headers.etag } : {}),
+    status: String(answer.status),
+    ...(state.options.bulkResponseBodies && answer.body !== undefined ? { response: answer.body } : {}),
+  };
+}
+
+/**
+ * POST /Bulk (RFC 7644 3.7): each operation applied in order with its own status; `failOnErrors`
+ * stops after that many errors; more than `bulkMaxOperations` operations or `bulkMaxPayloadSize`
+ * bytes are refused as a whole with 413; 501 when Bulk is switched off.
+ */
+export function bulk(state: ScimTargetState, body: unknown, base: string, bytes: number, route: BulkRoute): Answer {
+  const { options } = state;
+  if (!options.bulk) return scimError(501, 'Bulk is not supported');
+  if (bytes > options.bulkMaxPayloadSize) return scimError(413, `the request exceeds maxPayloadSize (${options.bulkMaxPayloadSize} bytes)`, 'tooLarge');
+  if (!isObject(body) || !Array.isArray(body.schemas) || !body.schemas.includes(BULK_REQUEST) || !Array.isArray(body.Operations)) {
+    return scimError(400, `a Bulk request lists ${BULK_REQUEST} and has Operations`, 'invalidSyntax');
+  }
+  if (body.Operations.length > options.bulkMaxOperations) return scimError(413, `the request exceeds maxOperations (${options.bulkMaxOperations})`, 'tooMany');
+  const failOnErrors = typeof body.failOnErrors === 'number' && body.failOnErrors > 0 ? body.failOnErrors : undefined;
+  const results: Array<Record<string, unknown>> = [];
+  let errors = 0;
+  for (const operation of body.Operations) {
+    if (failOnErrors !== undefined && errors >= failOnErrors) break;
+    const result = bulkOperation(state, operation, base, route);
+    if (Number(result.status) >= 400) errors += 1;
+    results.push(result);
+  }
+  return { status: 200, body: { schemas: [BULK_RESPONSE], Operations: results } };
 }

@@ -16,6 +16,22 @@ export interface ScimTargetOptions {
   serviceProviderConfig: boolean;
   /** false: the list endpoint ignores `filter` and returns everything (a broken target). */
   honourFilter: boolean;
+  /** false: the list endpoint ignores `startIndex` and starts at the first resource (a broken target). */
+  honourStartIndex: boolean;
+  /** false: the list endpoint ignores `count` (and `maxResults`) and returns every resource from `startIndex` on. */
+  honourCount: boolean;
+  /** The most resources one list answer holds (`filter.maxResults` in the ServiceProviderConfig). */
+  maxResults: number;
+  /** RFC 7644 3.7 Bulk: served at `/Bulk` and declared in the ServiceProviderConfig; false answers 501. */
+  bulk: boolean;
+  /** Operations per Bulk request (`bulk.maxOperations`); more are refused with 413 `tooMany`. */
+  bulkMaxOperations: number;
+  /** Bytes per Bulk request (`bulk.maxPayloadSize`); a larger one is refused with 413 `tooLarge`. */
+  bulkMaxPayloadSize: number;
+  /** true: successful Bulk results carry the resource as `response` (by default only `location`, as RFC 7644's examples). */
+  bulkResponseBodies: boolean;
+  /** false: successful Bulk results carry no `location` (which RFC 7644 requires: a non-conforming target). */
+  bulkLocations: boolean;
 }
 
 /** A fault to inject into matching requests (after authentication). */

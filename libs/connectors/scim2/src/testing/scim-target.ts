@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { create, list, patch, read, remove, replace, scimError, serviceProviderConfig } from './scim-target-resources';
+import { bulk, create, list, patch, read, remove, replace, scimError, serviceProviderConfig } from './scim-target-resources';
 import type { Answer, Kind } from './scim-target-resources';
 import { ScimTargetState } from './scim-target-state';
 import type { ScimTargetOptions } from './scim-target-state';
@@ -65,10 +65,14 @@ function route(state: ScimTargetState, method: string, rest: string, query: URLS
 }
 
 /** ServiceProviderConfig is public (RFC 7644 4 lets it be); everything else needs the credentials. */
-function answerFor(state: ScimTargetState, req: IncomingMessage, method: string, rest: string, query: URLSearchParams, body: unknown, base: string): Answer {
+function answerFor(state: ScimTargetState, req: IncomingMessage, method: string, rest: string, query: URLSearchParams, body: unknown, base: string, bytes: number): Answer {
   if (method === 'GET' && rest === '/ServiceProviderConfig') return serviceProviderConfig(state);
   if (!authorized(req, state.options)) {
     return scimError(401, 'authentication required', undefined, { 'www-authenticate': state.options.auth.mode === 'BEARER' ? 'Bearer' : 'Basic realm="scim"' });
+  }
+  if (rest === '/Bulk') {
+    if (method !== 'POST') return scimError(405, `${method} is not allowed on /Bulk`);
+    return bulk(state, body, base, bytes, (m, path, b, version) => route(state, m, path, new URLSearchParams(), b, base, version));
   }
   const ifMatch = typeof req.headers['if-match'] === 'string' ? req.headers['if-match'] : undefined;
   return route(state, method, rest, query, body, base, ifMatch);
@@ -83,8 +87,10 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /**
  * Starts a small SCIM 2.0 service provider (node:http only) that keeps users and groups in memory:
  * POST/GET/PUT/PATCH/DELETE on /Users and /Groups, `filter` (eq on userName/displayName compares
- * case-insensitively), `count`/`startIndex`, ServiceProviderConfig, Basic/Bearer/API-key
- * authentication, ETags, and fault injection (status with Retry-After, hang, apply-then-hang).
+ * case-insensitively), `count`/`startIndex` (capped at `maxResults`), POST /Bulk (RFC 7644 3.7, with
+ * `maxOperations` and `maxPayloadSize`; switch it off with `bulk: false`), ServiceProviderConfig,
+ * Basic/Bearer/API-key authentication, ETags, and fault injection (status with Retry-After, hang,
+ * apply-then-hang; a status fault also hits the matching operation inside a Bulk request).
  * PATCH is applied with scim-patch, an implementation independent of the connector's.
  */
 export async function startScimTarget(options: Partial<ScimTargetOptions> = {}, basePath = '/scim2'): Promise<RunningScimTarget> {
@@ -95,6 +101,14 @@ export async function startScimTarget(options: Partial<ScimTargetOptions> = {}, 
     etag: true,
     serviceProviderConfig: true,
     honourFilter: true,
+    honourStartIndex: true,
+    honourCount: true,
+    maxResults: 200,
+    bulk: true,
+    bulkMaxOperations: 100,
+    bulkMaxPayloadSize: 1_048_576,
+    bulkResponseBodies: false,
+    bulkLocations: true,
     ...options,
   });
   let base = '';
@@ -119,7 +133,7 @@ export async function startScimTarget(options: Partial<ScimTargetOptions> = {}, 
       if (fault?.type === 'status') {
         return send(res, scimError(fault.status, fault.detail ?? `injected ${fault.status}`, fault.scimType, fault.retryAfter ? { 'retry-after': fault.retryAfter } : undefined));
       }
-      const answer = answerFor(state, req, method, rest, url.searchParams, body, base);
+      const answer = answerFor(state, req, method, rest, url.searchParams, body, base, Buffer.byteLength(text));
       if (fault?.type === 'apply-then-hang') return;
       send(res, answer);
     })().catch((error: unknown) => {
