@@ -28,5 +28,8 @@ describe('deployment.toml delivery slots', () => {
     expect(parseConfigText('[provisioning]\ndeprovision_threshold = 0\ndeprovision_window_minutes = 5\nbatch_size = 1\n', 'x.toml').provisioning).toMatchObject({ deprovisionThreshold: 0, deprovisionWindowMs: 300_000, batchSize: 1 });
     expect(() => parseConfigText('[provisioning]\ndeprovision_threshold = -1\n', 'x.toml')).toThrow(/deprovision_threshold/);
     expect(() => parseConfigText('[provisioning]\nbatch_size = 0\n', 'x.toml')).toThrow(/batch_size/);
+    expect(parseConfigText('', 'x.toml').provisioning.reconcileIntervalMs).toBe(0);
+    expect(parseConfigText('[provisioning]\nreconcile_interval_minutes = 30\n', 'x.toml').provisioning.reconcileIntervalMs).toBe(1_800_000);
+    expect(() => parseConfigText('[provisioning]\nreconcile_interval_minutes = -5\n', 'x.toml')).toThrow(/reconcile_interval_minutes/);
   });
 });

@@ -119,6 +119,12 @@ export class ResidentServiceProviderService {
     return out;
   }
 
+  /** Tenants that name at least one outbound target (scheduled reconciliation visits them). */
+  async tenantsWithTargets(): Promise<string[]> {
+    const rows = await this.database.db.selectFrom('resident_service_providers').select(['tenant', 'config']).execute();
+    return rows.filter((r) => (readJson<ResidentProvisioningConfig>(r.config, 'resident_service_providers.config')?.outboundProvisioningIdps.length ?? 0) > 0).map((r) => r.tenant);
+  }
+
   async usesIdp(tenant: string, idpName: string): Promise<boolean> {
     const config = await this.get(tenant);
     return config.outboundProvisioningIdps.some((t) => t.idp.toLowerCase() === idpName.toLowerCase());

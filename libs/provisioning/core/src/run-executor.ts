@@ -3,7 +3,7 @@ import { inject, injectable } from 'inversify';
 import type { DescribedAccount, OutboundConnector, RemoteAccount } from '@provisioning/connector-kit';
 import { errorMessage } from '@provisioning/errors';
 import type { IdpClaimConfig } from '@provisioning/claims';
-import { DATABASE } from '@provisioning/persistence';
+import { DATABASE, isUniqueViolation } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { ClusterSignals } from './cluster-signals';
 import { ConnectorInstances } from './connector-instances';
@@ -16,6 +16,7 @@ import type { LocalUser, LocalUserSource } from './local-users';
 import type { CoreLogger } from './logger';
 import { buildUserOperation } from './operation-builder';
 import { operationForTarget } from './outbox';
+import { ResidentServiceProviderService } from './resident-service-provider';
 import { RunStore } from './run-store';
 import type { NewRunItem, RunRecord } from './run-store';
 import { emptyCounts, judgeUser } from './runs';
@@ -61,6 +62,7 @@ export class RunExecutor {
     @inject(ConnectorInstances) private readonly instances: ConnectorInstances,
     @inject(ClusterSignals) private readonly signals: ClusterSignals,
     @inject(LOCAL_USERS) private readonly users: LocalUserSource,
+    @inject(ResidentServiceProviderService) private readonly resident: ResidentServiceProviderService,
     @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
     @inject(CORE_LOGGER) private readonly logger: CoreLogger,
   ) {}
@@ -86,6 +88,7 @@ export class RunExecutor {
   private async loop(): Promise<void> {
     while (this.#running) {
       let run: RunRecord | undefined;
+      await this.schedule().catch((error: unknown) => this.logger.error({ err: error }, 'could not schedule reconciliation runs'));
       try {
         run = await this.runs.claim(this.owner, Date.now(), this.settings.leaseMs);
       } catch (error) {
@@ -104,6 +107,36 @@ export class RunExecutor {
         };
       });
       this.#wake = undefined;
+    }
+  }
+
+  #nextSchedule = 0;
+
+  /**
+   * `[provisioning] reconcile_interval_minutes`: once per interval an applied run (trigger
+   * `schedule`) for every resident target that can list accounts and has no run under way. The run
+   * id is derived from the target and the interval's number, so instances sharing a database
+   * create it once between them (the second insert is a unique violation, and ignored).
+   */
+  private async schedule(now = Date.now()): Promise<void> {
+    const interval = this.settings.reconcileIntervalMs;
+    if (interval <= 0 || now < this.#nextSchedule) return;
+    const slot = Math.floor(now / interval);
+    this.#nextSchedule = (slot + 1) * interval;
+    for (const tenant of await this.resident.tenantsWithTargets()) {
+      for (const { idp, connector, definition } of await this.resident.enabledTargets(tenant)) {
+        if (!definition.manifest.capabilities.listAccounts) continue;
+        if (await this.runs.activeRun(idp.id, connector.connectorType)) continue;
+        const id = `schedule-${slot}-${idp.id}-${connector.connectorType}`;
+        await this.runs
+          .create({ id, tenant, idpId: idp.id, idpName: idp.name, connectorType: connector.connectorType, dryRun: false, trigger: 'schedule', users: null, requestedBy: null }, now)
+          .then(
+            () => this.logger.info({ run: id, tenant, idp: idp.name, connector: connector.connectorType }, 'scheduled reconciliation run queued'),
+            (error: unknown) => {
+              if (!isUniqueViolation(error)) throw error;
+            },
+          );
+      }
     }
   }
 

@@ -28,6 +28,8 @@ export interface ProvisioningSettings {
    */
   deprovisionThreshold: number;
   deprovisionWindowMs: number;
+  /** Every this often an applied reconciliation run of each target that can list accounts (0 = never). */
+  reconcileIntervalMs: number;
   /** How long a blocking SCIM request waits for its outbound result. */
   blockingTimeoutMs: number;
   /** With blocking targets: a failed outbound create fails the request and removes the local user. */
@@ -51,6 +53,7 @@ export const DEFAULT_PROVISIONING_SETTINGS: ProvisioningSettings = {
   batchSize: 200,
   deprovisionThreshold: 50,
   deprovisionWindowMs: 60 * 60_000,
+  reconcileIntervalMs: 0,
   blockingTimeoutMs: 60_000,
   failOnBlockingFailure: false,
   throttlePauseMs: 60_000,
