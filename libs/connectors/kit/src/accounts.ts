@@ -12,6 +12,11 @@ export interface RemoteAccount {
   /** Whether the account is active (not deactivated, frozen or otherwise deprovisioned). */
   active: boolean;
   /**
+   * What reconciliation matches an unlinked account by, when the connector is configured to match
+   * by something else than the remote name (Salesforce: federation id or email); absent: the name.
+   */
+  matchKey?: string | null;
+  /**
    * The values of the fields the listing asked for; `null` when empty on the target. Multi-valued
    * attributes are arrays.
    */
@@ -22,6 +27,8 @@ export interface RemoteAccount {
 export interface DescribedAccount {
   remoteName: string;
   attributes: Record<string, string | string[] | null>;
+  /** The value an unlinked account must have to match (see `RemoteAccount.matchKey`); absent: the name. */
+  matchKey?: string | null;
 }
 
 /** What `listAccounts` is asked for. */

@@ -138,3 +138,32 @@ describe('Salesforce accounts: list and batch', () => {
     await expect(connect().listAccounts!({ fields: [], cursor: 'https://evil.example/steal' })).rejects.toMatchObject({ kind: 'validation' });
   });
 });
+
+describe('Salesforce accounts: match field', () => {
+  let emu: RunningEmulator;
+  beforeAll(async () => {
+    emu = await startSalesforceEmulator();
+  });
+  afterAll(async () => emu.close());
+
+  it('lists and describes the configured match field (FederationIdentifier) as the match key; Username by default has none', async () => {
+    const connect = (overrides: Record<string, string>) =>
+      salesforceConnector.create(salesforceConnector.parseConfig(emulatorProperties(emu, overrides)), { idpName: 'SF', tenantDomain: 'carbon.super', logger: silentLogger, requestTimeoutMs: 5_000, http: loopbackHttp() });
+    const byFederation = connect({ 'sf-match-field': 'FederationIdentifier' });
+    const attrs = salesforceUser('fed', { FederationIdentifier: 'Fed-123' });
+    const created = await byFederation.provision(sampleOperation('create', attrs, { localId: 'fed-1' }));
+    expect(byFederation.describeAccount!(sampleOperation('create', attrs)).matchKey).toBe('Fed-123');
+    let cursor: string | undefined;
+    let found: RemoteAccount | undefined;
+    do {
+      const page = await byFederation.listAccounts!({ fields: ['LastName'], ...(cursor ? { cursor } : {}) });
+      found ??= page.accounts.find((a) => a.remoteId === created.remoteId);
+      cursor = page.cursor;
+    } while (cursor);
+    expect(found?.matchKey).toBe('Fed-123');
+    expect(found?.attributes).toEqual({ LastName: 'Fed' });
+    const plain = connect({});
+    expect(plain.describeAccount!(sampleOperation('create', attrs)).matchKey).toBeUndefined();
+    expect(() => salesforceConnector.parseConfig(emulatorProperties(emu, { 'sf-match-field': 'Nickname' }))).toThrow(/sf-match-field/);
+  });
+});

@@ -60,7 +60,8 @@ export function hasCollections(config: SalesforceConfig): boolean {
  * deprovisioning mode, a frozen user counts as inactive (read from UserLogin, a query per 300 users).
  */
 export async function listUserAccounts(host: BatchHost, request: ListAccountsRequest, options: CallOptions): Promise<AccountPage> {
-  const fields = [...new Set(request.fields)].filter((f) => !['Id', 'Username', 'IsActive'].includes(f));
+  const match = host.config.matchField;
+  const fields = [...new Set([...request.fields, ...(match === 'Username' ? [] : [match])])].filter((f) => !['Id', 'Username', 'IsActive'].includes(f));
   const bad = fields.filter((f) => !FIELD.test(f));
   if (bad.length > 0) throw new ValidationError(`not Salesforce field names: ${bad.map((f) => JSON.stringify(f.slice(0, 80))).join(', ')}`);
   let path: string;
@@ -79,6 +80,7 @@ export async function listUserAccounts(host: BatchHost, request: ListAccountsReq
     remoteName: String(r.Username ?? ''),
     active: r.IsActive === true && !frozen.has(String(r.Id)),
     attributes: Object.fromEntries(request.fields.map((f) => [f, fieldValue(r[f])])),
+    ...(match === 'Username' ? {} : { matchKey: fieldValue(r[match]) }),
   }));
   return { accounts, ...(page.done || !page.nextRecordsUrl ? {} : { cursor: page.nextRecordsUrl }) };
 }
@@ -88,14 +90,14 @@ export async function listUserAccounts(host: BatchHost, request: ListAccountsReq
  * record ids in reference fields (`ProfileId`, `UserRoleId`, ...) in the 18-character form Salesforce
  * answers with (a configured 15-character id names the same record).
  */
-export function describeUserAccount(record: Record<string, unknown>): DescribedAccount {
+export function describeUserAccount(record: Record<string, unknown>, matchField: 'Username' | 'FederationIdentifier' | 'Email' = 'Username'): DescribedAccount {
   const attributes = Object.fromEntries(
     Object.entries(record).map(([k, v]) => {
       const value = fieldValue(v);
       return [k, value !== null && k.endsWith('Id') && ID_15.test(value) ? value + idSuffix(value) : value];
     }),
   );
-  return { remoteName: String(record.Username ?? ''), attributes };
+  return { remoteName: String(record.Username ?? ''), attributes, ...(matchField === 'Username' ? {} : { matchKey: fieldValue(record[matchField]) }) };
 }
 
 const ID_15 = /^[a-zA-Z0-9]{15}$/;

@@ -53,6 +53,7 @@ export const salesforceManifest: ConnectorManifest = {
     { key: 'sf-jwt-private-key', displayName: 'JWT private key', description: 'PEM private key of the connected app certificate: enables the JWT bearer grant', type: 'secret', isMandatory: false, isConfidential: true },
     { key: 'sf-jwt-audience', displayName: 'JWT audience', description: 'aud of the JWT assertion (default: the token endpoint\'s origin)', type: 'url', isMandatory: false, isConfidential: false },
     { key: 'sf-deprovisioning-mode', displayName: 'Deprovisioning mode', description: 'deactivate (IsActive=false, frees the licence) or freeze (blocks login, keeps the licence)', type: 'string', isMandatory: false, isConfidential: false, defaultValue: 'deactivate', options: ['deactivate', 'freeze'] },
+    { key: 'sf-match-field', displayName: 'Match existing users by', description: 'Which field links a Salesforce user nobody provisioned yet to a local user in reconciliation runs: Username (default), FederationIdentifier or Email', type: 'string', isMandatory: false, isConfidential: false, defaultValue: 'Username', options: ['Username', 'FederationIdentifier', 'Email'] },
     { key: 'sf-api-usage-limit-percent', displayName: 'API usage ceiling (%)', description: 'Stop calling for a while when Sforce-Limit-Info reports this share of the daily API limit used', type: 'integer', isMandatory: false, isConfidential: false, defaultValue: '95' },
   ],
 };
@@ -76,6 +77,7 @@ const schema = z
     'sf-jwt-audience': urlProperty.optional(),
     'sf-deprovisioning-mode': z.enum(['deactivate', 'freeze'], { message: 'must be deactivate or freeze' }),
     'sf-api-usage-limit-percent': z.coerce.number({ message: 'must be a number' }).int().min(1).max(100),
+    'sf-match-field': z.enum(['Username', 'FederationIdentifier', 'Email'], { message: 'must be Username, FederationIdentifier or Email' }),
   })
   .superRefine((value, ctx) => {
     if (value['sf-jwt-private-key']) {
@@ -100,6 +102,7 @@ const schema = z
     jwtAudience: (v['sf-jwt-audience'] ?? new URL(v['sf-token-endpoint']).origin).replace(/\/+$/, ''),
     deprovisioningMode: v['sf-deprovisioning-mode'],
     apiUsageLimitPercent: v['sf-api-usage-limit-percent'],
+    matchField: v['sf-match-field'],
     usernamePattern: v['sf-prov-pattern'],
     usernameSeparator: v['sf-prov-separator'],
     provisioningDomain: v['sf-prov-domainName'],

@@ -118,7 +118,7 @@ export class SalesforceConnector implements OutboundConnector {
   }
 
   describeAccount(operation: ProvisioningOperation): DescribedAccount {
-    return describeUserAccount(this.record({ ...operation, kind: 'create' }, operation.allAttributes));
+    return describeUserAccount(this.record({ ...operation, kind: 'create' }, operation.allAttributes), this.config.matchField);
   }
 
   async listAccounts(request: ListAccountsRequest, options: CallOptions = {}): Promise<AccountPage> {

@@ -209,7 +209,16 @@ export class RunExecutor {
       cursor = page.cursor;
     } while (cursor);
     const byId = new Map(accounts.map((a) => [a.remoteId, a] as const));
-    const byName = new Map(accounts.map((a) => [a.remoteName.toLowerCase(), a] as const));
+    // Unlinked accounts are matched by the connector's match key (the remote name unless configured).
+    const keyOf = (a: { remoteName: string; matchKey?: string | null }) => (a.matchKey === undefined ? a.remoteName : a.matchKey)?.toLowerCase();
+    const byName = new Map<string, RemoteAccount>();
+    const ambiguous = new Set<string>();
+    for (const a of accounts) {
+      const k = keyOf(a);
+      if (!k) continue;
+      if (byName.has(k)) ambiguous.add(k);
+      byName.set(k, a);
+    }
     const identities = await this.jobs.identitiesOnTarget(run);
     const identityOf = new Map(identities.map((i) => [i.entity_id, i] as const));
     // Whose account it is: any identity of this target (a deprovisioned user's account is still
@@ -225,7 +234,13 @@ export class RunExecutor {
       const desired: DescribedAccount = instance.describeAccount!(buildUserOperation({ operation: 'create', localId: user.id, username: user.username, tenant: run.tenant, claims: user.claims }, idp, undefined));
       const linkedId = identityOf.get(user.id)?.remote_id ?? undefined;
       const linked = linkedId ? byId.get(linkedId) : undefined;
-      const candidate = linked ? undefined : byName.get(desired.remoteName.toLowerCase());
+      const key = keyOf(desired);
+      const candidate = linked || !key ? undefined : byName.get(key);
+      if (candidate && ambiguous.has(key!)) {
+        // Email, say, is not unique in every target: never guess which account is theirs.
+        counts.situations.unlinked += 1;
+        return { entity_id: user.id, username: user.username, remote_id: null, remote_name: desired.remoteName, situation: 'unlinked', fields: [], action: 'none', note: `several accounts match "${key}"; none was linked` };
+      }
       const found = candidate ? ownerOfRemote.get(candidate.remoteId) : undefined;
       const owner = found?.state === 'provisioned' ? found : undefined;
       const verdict = judgeUser(desired, linked, candidate, owner && owner.entity_id !== user.id ? owner.entity_name : undefined);
