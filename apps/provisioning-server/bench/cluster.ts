@@ -5,11 +5,15 @@
  * measured); then the instances restart with their workers on, and throughput is users delivered
  * per second from the moment the instances are up to the last delivery.
  *
- *   npm run bench:cluster [-- --users 600 --latency 150]
+ * Then SCIM filter latency at 100k users for each filter kind on SQLite and on PostgreSQL
+ * (`bench/scim-filters.ts`, run as a child process; `--filter-users 0` skips it).
+ *
+ *   npm run bench:cluster [-- --users 600 --latency 150 --filter-users 100000]
  *
  * Needs PostgreSQL (PROVISIONING_TEST_POSTGRES_URL, default postgres://postgres@127.0.0.1:5432/postgres);
  * each run creates fresh databases there.
  */
+import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -21,7 +25,7 @@ import type { ServerProcess } from '../test/support/server-process';
 
 process.env.PROVISIONING_TEST_DATABASE = 'postgres';
 
-const { values } = parseArgs({ options: { users: { type: 'string', default: '600' }, latency: { type: 'string', default: '150' } } });
+const { values } = parseArgs({ options: { users: { type: 'string', default: '600' }, latency: { type: 'string', default: '150' }, 'filter-users': { type: 'string', default: '100000' } } });
 const USERS = Number(values.users);
 const LATENCY = Number(values.latency);
 const AUTH = `Basic ${Buffer.from('admin@wso2.com:admin').toString('base64')}`;
@@ -78,3 +82,10 @@ for (const instances of [1, 3]) {
   console.log(`${instances} instance${instances > 1 ? 's' : ' '}  created ${r.creates}  delivered ${r.delivered}  in ${r.seconds.toFixed(1)} s  ->  ${perSecond.toFixed(1)} deliveries/s`);
 }
 console.log(`speed-up with 3 instances: ${(results[1]!.perSecond / results[0]!.perSecond).toFixed(2)}x`);
+
+const filterUsers = Number(values['filter-users']);
+if (filterUsers > 0) {
+  console.log(`\nSCIM filter latency, ${filterUsers} users, both databases:`);
+  const child = spawnSync(process.execPath, [...process.execArgv, new URL('./scim-filters.ts', import.meta.url).pathname, '--users', String(filterUsers)], { stdio: 'inherit' });
+  if (child.status !== 0) process.exitCode = 1;
+}

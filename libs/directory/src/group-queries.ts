@@ -1,10 +1,10 @@
 import { inject, injectable } from 'inversify';
-import { compileFilter, parseFilter, simpleEqualityOf, sortResources } from '@provisioning/scim';
+import { compileFilter, parseFilter } from '@provisioning/scim';
 import type { ScimResource } from '@provisioning/scim';
 import { GroupRepository, UserRepository } from '@provisioning/user-store';
 import type { StoredGroup } from '@provisioning/user-store';
 import type { ListQuery, ResourcePage } from './list-query';
-import { MAX_RESULTS, pageOf } from './list-query';
+import { MAX_RESULTS, searchQueryOf } from './list-query';
 import { groupResource } from './scim-resources';
 
 /** Group reads behind SCIM: one group, its SCIM representation (members with their names), lists. */
@@ -23,28 +23,24 @@ export class GroupQueries {
     return groupResource(group, base, await this.memberNames(group.tenant, [group]));
   }
 
-  /** Filter, sort and page; `displayName eq` and `id eq` use their index. */
+  /**
+   * Filter, sort and page (RFC 7644 3.4.2) in SQL (`GroupRepository.search`); the exact RFC filter
+   * decides the few groups SQL leaves open.
+   */
   async list(tenant: string, query: ListQuery, base: string, maxResults = MAX_RESULTS): Promise<ResourcePage> {
     const filter = query.filter ? parseFilter(query.filter) : undefined;
-    const equality = filter ? simpleEqualityOf(filter, 'Group') : undefined;
-    let candidates: StoredGroup[];
-    if (equality?.attribute === 'displayName') {
-      const found = await this.groups.findByDisplayName(tenant, equality.value);
-      candidates = found ? [found] : [];
-    } else if (equality?.attribute === 'id') {
-      const found = await this.groups.findById(tenant, equality.value);
-      candidates = found ? [found] : [];
-    } else {
-      candidates = await this.groups.list(tenant);
-    }
-    const names = await this.memberNames(tenant, candidates);
-    let resources = candidates.map((g) => groupResource(g, base, names));
-    if (filter) {
-      const predicate = compileFilter(filter, 'Group');
-      resources = resources.filter((r) => predicate(r));
-    }
-    resources = sortResources(resources, query.sortBy, query.sortOrder, 'Group');
-    return pageOf(resources, query, maxResults);
+    const predicate = filter ? compileFilter(filter, 'Group') : undefined;
+    const search = searchQueryOf(query, filter, base, maxResults);
+    const page = await this.groups.search(
+      tenant,
+      search,
+      async (candidates) => {
+        const names = await this.memberNames(tenant, candidates);
+        return candidates.filter((group) => predicate!(groupResource(group, base, names))).map((group) => group.id);
+      },
+    );
+    const names = await this.memberNames(tenant, page.groups);
+    return { total: page.total, startIndex: search.startIndex, resources: page.groups.map((group) => groupResource(group, base, names)) };
   }
 
   /** Display names of the members of these groups (usernames for users, names for nested groups). */

@@ -21,9 +21,6 @@ export { metaOf, userResource, groupResource } from './scim-resources';
 export type { Membership } from './scim-resources';
 export { MAX_RESULTS, boundedCount, boundedStart, pageOf } from './list-query';
 export type { ListQuery, ResourcePage } from './list-query';
-export { planUserList } from './user-list-plan';
-export type { UserListPlan } from './user-list-plan';
-export { userPrefilter } from './user-prefilter';
 export {
   SELF_SERVICE_ATTRIBUTES,
   assertSelfServiceChange,

@@ -1,5 +1,6 @@
 import { page } from '@provisioning/scim';
-import type { ScimResource } from '@provisioning/scim';
+import type { Filter, ScimResource } from '@provisioning/scim';
+import type { SearchQuery } from '@provisioning/user-store';
 
 /** What a SCIM list asks for (RFC 7644 3.4.2): filter, sort and page. Projection is the HTTP layer's. */
 export interface ListQuery {
@@ -38,4 +39,16 @@ export function boundedStart(startIndex: number | undefined): number {
 export function pageOf<T>(items: readonly T[], query: ListQuery, maxResults = MAX_RESULTS): { total: number; startIndex: number; resources: T[] } {
   const result = page(items, query.startIndex === undefined ? undefined : Math.max(1, query.startIndex), boundedCount(query.count, maxResults));
   return { total: result.totalResults, startIndex: result.startIndex, resources: result.items };
+}
+
+/** A list request as the repositories' SQL search takes it (`filter` already parsed and checked). */
+export function searchQueryOf(query: ListQuery, filter: Filter | undefined, base: string, maxResults = MAX_RESULTS): SearchQuery {
+  return {
+    ...(filter ? { filter } : {}),
+    ...(query.sortBy !== undefined ? { sortBy: query.sortBy } : {}),
+    ...(query.sortOrder !== undefined ? { sortOrder: query.sortOrder } : {}),
+    startIndex: boundedStart(query.startIndex),
+    count: boundedCount(query.count, maxResults),
+    base,
+  };
 }

@@ -16,6 +16,7 @@ import { clusterStateMigration } from './migrations/0006-cluster-state';
 import { remoteNameClaimsMigration } from './migrations/0007-remote-name-claims';
 import { reconciliationRunsMigration } from './migrations/0009-reconciliation-runs';
 import { deprovisionGuardMigration } from './migrations/0010-deprovision-guard';
+import { scimSearchIndexesMigration } from './migrations/0011-scim-search-indexes';
 
 /**
  * Messages between the instances sharing a database (PostgreSQL LISTEN/NOTIFY). Delivery is best
@@ -48,6 +49,7 @@ function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
     '0007-remote-name-claims': remoteNameClaimsMigration(dialect),
     '0009-reconciliation-runs': reconciliationRunsMigration(dialect),
     '0010-deprovision-guard': deprovisionGuardMigration(dialect),
+    '0011-scim-search-indexes': scimSearchIndexesMigration(dialect),
   };
 }
 

@@ -1,8 +1,8 @@
 import { ValidationError } from '@provisioning/errors';
 import { describe, expect, it } from 'vitest';
 import { readSample } from '../test/rfc-samples';
-import { ENTERPRISE_USER_SCHEMA, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, MAX_FILTER_TERMS, USER_SCHEMA, compileFilter, matchesFilter, parseFilter, simpleEqualityOf } from './index';
-import type { CompareFilter, Filter, LogicalFilter } from './index';
+import { ENTERPRISE_USER_SCHEMA, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH, MAX_FILTER_TERMS, USER_SCHEMA, compileFilter, matchesFilter, parseFilter } from './index';
+import type { CompareFilter, LogicalFilter } from './index';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f]/;
@@ -212,32 +212,6 @@ describe('parseFilter', () => {
       op: 'and',
       filters: [{ op: 'not', filter: { op: 'eq', attrPath: 'a', compValue: 1 } }, { op: 'eq', attrPath: 'b', compValue: true }],
     });
-  });
-});
-
-describe('simpleEqualityOf', () => {
-  const cases: [string, unknown][] = [
-    ['userName eq "kim@wso2.com"', { attribute: 'userName', value: 'kim@wso2.com', caseExact: false }],
-    ['USERNAME eq "Kim"', { attribute: 'userName', value: 'Kim', caseExact: false }],
-    [`${USER_SCHEMA}:userName eq "kim"`, { attribute: 'userName', value: 'kim', caseExact: false }],
-    ['id eq "2819c223"', { attribute: 'id', value: '2819c223', caseExact: true }],
-    ['externalId eq "701984"', { attribute: 'externalId', value: '701984', caseExact: true }],
-    ['displayName eq "Tour Guides"', { attribute: 'displayName', value: 'Tour Guides', caseExact: false }],
-    ['userName ne "kim"', undefined],
-    ['userName sw "k"', undefined],
-    ['title eq "Boss"', undefined],
-    ['userName eq "a" and active eq true', undefined],
-    ['userName eq null', undefined],
-    ['emails[value eq "a"]', undefined],
-  ];
-  it.each(cases)('%s', (text, expected) => {
-    expect(simpleEqualityOf(parseFilter(text) as Filter)).toEqual(expected);
-  });
-
-  it('checks the attribute exists on the resource type when one is given', () => {
-    expect(simpleEqualityOf(parseFilter('userName eq "x"'), 'Group')).toBeUndefined();
-    expect(simpleEqualityOf(parseFilter('displayName eq "x"'), 'Group')).toEqual({ attribute: 'displayName', value: 'x', caseExact: false });
-    expect(simpleEqualityOf(parseFilter('userName eq "x"'), 'User')).toMatchObject({ attribute: 'userName' });
   });
 });
 

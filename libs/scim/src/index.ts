@@ -31,9 +31,8 @@ export { MAX_FILTER_LENGTH, MAX_FILTER_TERMS, MAX_FILTER_DEPTH } from './filter-
 export type { Filter, CompareFilter, CompareOperator, CompareValue, PresentFilter, LogicalFilter, NotFilter, ValuePathFilter } from './filter-types';
 export { compileFilter, matchesFilter } from './filter-compile';
 export type { FilterPredicate } from './filter-compile';
-export { simpleEqualityOf } from './simple-equality';
-export type { SimpleEquality, IndexedAttribute } from './simple-equality';
 export { sortResources } from './sort';
+export { dateTimeMillis } from './value-compare';
 export type { SortOrder } from './sort';
 export { page, listResponse } from './paging';
 export type { Page, ListResponse } from './paging';

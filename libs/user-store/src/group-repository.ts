@@ -4,12 +4,41 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { ConflictError, NotFoundError } from '@provisioning/errors';
 import { DATABASE, concurrentChange, isUniqueViolation, readJson } from '@provisioning/persistence';
 import type { Database, DatabaseHandle, GroupTable } from '@provisioning/persistence';
+import { checkedId, searchGroups } from './search';
+import type { Decide, SearchQuery } from './search';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
 export interface GroupMember {
   id: string;
   type: 'User' | 'Group';
+}
+
+/** A group a member belongs to, and how. */
+export type Membership = { id: string; displayName: string; type: 'direct' | 'indirect' };
+
+/** How deep nested groups are followed. */
+const MAX_NESTING = 32;
+
+/**
+ * The groups above a member, breadth first up to {@link MAX_NESTING} levels: the groups that contain
+ * it (`direct`), then those that contain them (`indirect`), each group once at its first level, and
+ * each level in id order (code units: the order the user search sorts `groups` by).
+ */
+function walkMemberships(memberId: string, parents: (id: string) => ReadonlyArray<{ id: string; displayName: string }>): Membership[] {
+  const out = new Map<string, Membership>();
+  let frontier = [memberId];
+  for (let depth = 0; frontier.length > 0 && depth < MAX_NESTING; depth += 1) {
+    const level = frontier.flatMap(parents).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const next: string[] = [];
+    for (const group of level) {
+      if (out.has(group.id)) continue;
+      out.set(group.id, { ...group, type: depth === 0 ? 'direct' : 'indirect' });
+      next.push(group.id);
+    }
+    frontier = next;
+  }
+  return [...out.values()];
 }
 
 /** A group (a local role): its SCIM resource, without members (kept in their own table). */
@@ -32,7 +61,7 @@ export class GroupRepository {
   async insert(trx: Db, group: Omit<StoredGroup, 'id' | 'createdAt' | 'updatedAt' | 'version'> & { id?: string }): Promise<StoredGroup> {
     await this.assertNameFree(trx, group.tenant, group.displayName);
     const now = Date.now();
-    const stored: StoredGroup = { ...group, id: group.id ?? randomUUID(), createdAt: now, updatedAt: now, version: 1 };
+    const stored: StoredGroup = { ...group, id: group.id === undefined ? randomUUID() : checkedId(group.id), createdAt: now, updatedAt: now, version: 1 };
     await trx
       .insertInto('groups')
       .values(toRow(stored))
@@ -96,83 +125,59 @@ export class GroupRepository {
     return group;
   }
 
-  async findByDisplayName(tenant: string, displayName: string, db: Db = this.database.db): Promise<StoredGroup | undefined> {
-    const row = await db.selectFrom('groups').selectAll().where('tenant', '=', tenant).where('display_key', '=', displayName.toLowerCase()).executeTakeFirst();
-    return row ? this.hydrate(db, row) : undefined;
-  }
-
-  async list(tenant: string, db: Db = this.database.db): Promise<StoredGroup[]> {
-    const rows = await db.selectFrom('groups').selectAll().where('tenant', '=', tenant).orderBy('created_at').orderBy('id').execute();
-    return Promise.all(rows.map((r) => this.hydrate(db, r)));
+  /**
+   * A SCIM search (RFC 7644 3.4.2) of a tenant's groups in SQL: filter, sort, page and total. The
+   * few groups SQL cannot decide go to `decide`, which returns the ids of those that match.
+   */
+  async search(tenant: string, query: SearchQuery, decide: Decide<StoredGroup>, db: Db = this.database.db): Promise<{ total: number; groups: StoredGroup[] }> {
+    const { total, ids } = await searchGroups(db, this.database.dialect, tenant, query, async (rows: Selectable<GroupTable>[]) => decide(await Promise.all(rows.map((r) => this.hydrate(db, r)))));
+    const rows = ids.length === 0 ? [] : await db.selectFrom('groups').selectAll().where('tenant', '=', tenant).where('id', 'in', ids).execute();
+    const byId = new Map(rows.map((row) => [row.id, row] as const));
+    const page = ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
+    return { total, groups: await Promise.all(page.map((row) => this.hydrate(db, row))) };
   }
 
   /**
    * Groups a member belongs to, directly or through nested groups (RFC 7643 4.1.2 `groups`), each
-   * with how: `direct` or `indirect`.
+   * with how: `direct` or `indirect`; see {@link walkMemberships} for the order.
    */
-  async groupsOf(tenant: string, memberId: string, db: Db = this.database.db): Promise<Array<{ id: string; displayName: string; type: 'direct' | 'indirect' }>> {
-    const out = new Map<string, { id: string; displayName: string; type: 'direct' | 'indirect' }>();
-    let frontier = [memberId];
-    let depth = 0;
-    while (frontier.length > 0 && depth < 32) {
-      const rows = await db
-        .selectFrom('group_members as m')
-        .innerJoin('groups as g', 'g.id', 'm.group_id')
-        .select(['g.id', 'g.display_name'])
-        .where('m.tenant', '=', tenant)
-        .where('m.member_id', 'in', frontier)
-        .execute();
-      const next: string[] = [];
-      for (const row of rows) {
-        if (out.has(row.id)) continue;
-        out.set(row.id, { id: row.id, displayName: row.display_name, type: depth === 0 ? 'direct' : 'indirect' });
-        next.push(row.id);
-      }
-      frontier = next;
-      depth += 1;
-    }
-    return [...out.values()];
+  async groupsOf(tenant: string, memberId: string, db: Db = this.database.db): Promise<Membership[]> {
+    return (await this.membershipIndex(tenant, [memberId], db))(memberId);
   }
 
   /**
-   * Every membership of a tenant loaded once: a function answering {@link groupsOf} from memory, for
-   * listing many users without a query per user.
+   * Memberships of many members at once: a function answering {@link groupsOf} from memory. With
+   * `only` (a page of users) their groups are read level by level, one query per nesting level;
+   * without, every membership of the tenant is read once.
    */
-  async membershipIndex(
-    tenant: string,
-    only?: readonly string[],
-    db: Db = this.database.db,
-  ): Promise<(memberId: string) => Array<{ id: string; displayName: string; type: 'direct' | 'indirect' }>> {
-    if (only && only.length <= 500) {
-      // For a page of users: their own memberships, walked up per user (few queries, small result).
-      const answers = new Map<string, Array<{ id: string; displayName: string; type: 'direct' | 'indirect' }>>();
-      for (const id of only) answers.set(id, await this.groupsOf(tenant, id, db));
-      return (memberId) => answers.get(memberId) ?? [];
-    }
-    const rows = await db
-      .selectFrom('group_members as m')
-      .innerJoin('groups as g', 'g.id', 'm.group_id')
-      .select(['m.member_id', 'g.id', 'g.display_name'])
-      .where('m.tenant', '=', tenant)
-      .execute();
+  async membershipIndex(tenant: string, only?: readonly string[], db: Db = this.database.db): Promise<(memberId: string) => Membership[]> {
     const parents = new Map<string, Array<{ id: string; displayName: string }>>();
-    for (const row of rows) parents.set(row.member_id, [...(parents.get(row.member_id) ?? []), { id: row.id, displayName: row.display_name }]);
-    return (memberId) => {
-      const out = new Map<string, { id: string; displayName: string; type: 'direct' | 'indirect' }>();
-      let frontier = [memberId];
-      for (let depth = 0; frontier.length > 0 && depth < 32; depth += 1) {
+    const add = (row: { member_id: string; id: string; display_name: string }) => {
+      let list = parents.get(row.member_id);
+      if (!list) parents.set(row.member_id, (list = []));
+      list.push({ id: row.id, displayName: row.display_name });
+    };
+    const select = () => db.selectFrom('group_members as m').innerJoin('groups as g', 'g.id', 'm.group_id').select(['m.member_id', 'g.id', 'g.display_name']).where('m.tenant', '=', tenant);
+    if (only && only.length <= 500) {
+      let frontier = [...new Set(only)];
+      const seen = new Set(frontier);
+      for (let depth = 0; frontier.length > 0 && depth < MAX_NESTING; depth += 1) {
         const next: string[] = [];
-        for (const id of frontier) {
-          for (const parent of parents.get(id) ?? []) {
-            if (out.has(parent.id)) continue;
-            out.set(parent.id, { ...parent, type: depth === 0 ? 'direct' : 'indirect' });
-            next.push(parent.id);
+        for (let i = 0; i < frontier.length; i += 500) {
+          for (const row of await select().where('m.member_id', 'in', frontier.slice(i, i + 500)).execute()) {
+            add(row);
+            if (!seen.has(row.id)) {
+              seen.add(row.id);
+              next.push(row.id);
+            }
           }
         }
         frontier = next;
       }
-      return [...out.values()];
-    };
+    } else {
+      for (const row of await select().execute()) add(row);
+    }
+    return (memberId) => walkMemberships(memberId, (id) => parents.get(id) ?? []);
   }
 
   /** Every user in a group, directly or through nested groups. */

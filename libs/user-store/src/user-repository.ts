@@ -4,9 +4,9 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import { ConflictError, NotFoundError } from '@provisioning/errors';
 import { DATABASE, concurrentChange, isUniqueViolation, readJson } from '@provisioning/persistence';
 import type { Database, DatabaseHandle, UserTable } from '@provisioning/persistence';
+import { checkedId, searchUsers } from './search';
+import type { Decide, SearchQuery } from './search';
 import { usernameKey } from './tenant-username';
-import { prefilterSql } from './user-prefilter';
-import type { UserPrefilter } from './user-prefilter';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -45,7 +45,7 @@ export class UserRepository {
 
   async insert(trx: Db, user: NewUser): Promise<StoredUser> {
     const now = Date.now();
-    const stored: StoredUser = { ...user, id: user.id ?? randomUUID(), createdAt: now, updatedAt: now, version: 1 };
+    const stored: StoredUser = { ...user, id: user.id === undefined ? randomUUID() : checkedId(user.id), createdAt: now, updatedAt: now, version: 1 };
     // The unique (tenant, username_key) constraint decides, on both dialects and across instances:
     // no read before the insert.
     await trx
@@ -155,40 +155,19 @@ export class UserRepository {
     return rows.filter((r) => (readJson<string[]>(r.roles, 'users.roles') ?? []).includes(role) && readJson<{ active?: unknown }>(r.resource, 'users.resource')?.active !== false).length;
   }
 
-  /** Every user of a tenant, in creation order (for filters that no index answers). */
-  async all(tenant: string, options: { claims?: boolean; prefilter?: UserPrefilter } = {}, db: Db = this.database.db): Promise<StoredUser[]> {
-    if (options.claims === false) {
-      // Listing and filtering need the resource, not the claims projection: skip parsing it.
-      const rows = await db
-        .selectFrom('users')
-        .select(['id', 'tenant', 'username', 'username_key', 'password_hash', 'resource', 'roles', 'created_at', 'updated_at', 'version'])
-        .where('tenant', '=', tenant)
-        .where(prefilterSql(options.prefilter ?? { kind: 'all' }, this.database.dialect))
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
-      return rows.map((row) => fromRow({ ...row, claims: '{}' }));
+  /**
+   * A SCIM search (RFC 7644 3.4.2) of a tenant's users in SQL: filter, sort, page and total. The
+   * few users SQL cannot decide (text beyond ASCII that SQL folds differently from JavaScript,
+   * resources with `\u` escapes) go to `decide`, which returns the ids of those that match.
+   */
+  async search(tenant: string, query: SearchQuery, decide: Decide<StoredUser>, db: Db = this.database.db): Promise<UserPage> {
+    const { total, ids } = await searchUsers(db, this.database.dialect, tenant, query, (rows: Selectable<UserTable>[]) => decide(rows.map(fromRow)));
+    const byId = new Map<string, StoredUser>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await db.selectFrom('users').selectAll().where('tenant', '=', tenant).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const row of rows) byId.set(row.id, fromRow(row));
     }
-    const rows = await db.selectFrom('users').selectAll().where('tenant', '=', tenant).orderBy('created_at').orderBy('id').execute();
-    return rows.map(fromRow);
-  }
-
-  /** A page ordered by creation; `startIndex` is 1-based as in SCIM. */
-  async list(tenant: string, options: { username?: string; startIndex: number; count: number }): Promise<UserPage> {
-    let query = this.database.db.selectFrom('users').where('tenant', '=', tenant);
-    if (options.username !== undefined) query = query.where('username_key', '=', usernameKey(options.username));
-    const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const rows =
-      options.count === 0
-        ? []
-        : await query
-            .selectAll()
-            .orderBy('created_at')
-            .orderBy('id')
-            .offset(Math.max(0, options.startIndex - 1))
-            .limit(options.count)
-            .execute();
-    return { total: Number(total.n), users: rows.map(fromRow) };
+    return { total, users: ids.map((id) => byId.get(id)).filter((user) => user !== undefined) };
   }
 }
 
