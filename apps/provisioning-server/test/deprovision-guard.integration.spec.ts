@@ -5,7 +5,7 @@ import type { RunningEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningServer } from '../src/server';
 import { RESIDENT, guideIdentityProvider, salesforceCertificatePem } from './support/guide';
 import { startGuideServer } from './support/in-process';
-import { ADMIN, eventually } from './support/server-process';
+import { ADMIN, eventually, runsSettled } from './support/server-process';
 
 const auth = (r: request.Test) => r.auth(ADMIN.username, ADMIN.password);
 const JOBS = '/api/server/v1/provisioning/jobs';
@@ -37,6 +37,8 @@ describe('deprovisioning guard', () => {
     server = (await startGuideServer('guard-', { provisioning: { deprovision_threshold: threshold, deprovision_window_minutes: 60 } })).server;
     await auth(request(server.url).post('/api/server/v1/identity-providers')).send(guideIdentityProvider(emu.url, await salesforceCertificatePem())).expect(201);
     await auth(request(server.url).put('/api/server/v1/applications/resident')).send(RESIDENT).expect(200);
+    // The target's automatic run (nothing to do yet) finishes before the deprovisions are counted.
+    await runsSettled(server.url);
   }
   async function createUsers(prefix: string, n: number): Promise<string[]> {
     const ids: string[] = [];

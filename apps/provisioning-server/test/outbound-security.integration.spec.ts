@@ -8,7 +8,7 @@ import type { RunningEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningServer } from '../src/server';
 import { RESIDENT, SF_CLIENT_SECRET, SF_PASSWORD, guideIdentityProvider, salesforceCertificatePem } from './support/guide';
 import { startGuideServer } from './support/in-process';
-import { ADMIN, eventually } from './support/server-process';
+import { ADMIN, eventually, runsSettled } from './support/server-process';
 
 const auth = (r: request.Test) => r.auth(ADMIN.username, ADMIN.password);
 const SF = 'c2FsZXNmb3JjZQ';
@@ -237,6 +237,7 @@ describe('linking never writes to another user\'s account', () => {
     const res = await auth(request(server.url).post('/api/server/v1/identity-providers')).send(guideIdentityProvider(emu.url, await salesforceCertificatePem()));
     idpId = res.body.id;
     await auth(request(server.url).put('/api/server/v1/applications/resident')).send(RESIDENT).expect(200);
+    await runsSettled(server.url);
   });
   afterAll(async () => {
     await server?.close();

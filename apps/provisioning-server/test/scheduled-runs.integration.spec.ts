@@ -5,7 +5,7 @@ import type { RunningEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningServer } from '../src/server';
 import { RESIDENT, guideIdentityProvider, salesforceCertificatePem } from './support/guide';
 import { startGuideServer } from './support/in-process';
-import { ADMIN, eventually } from './support/server-process';
+import { ADMIN, eventually, runsSettled } from './support/server-process';
 
 const auth = (r: request.Test) => r.auth(ADMIN.username, ADMIN.password);
 
@@ -20,6 +20,8 @@ describe('scheduled reconciliation', () => {
     server = (await startGuideServer('scheduled-', { provisioning: { reconcile_interval_minutes: 0.02 } })).server;
     await auth(request(server.url).post('/api/server/v1/identity-providers')).send(guideIdentityProvider(emu.url, await salesforceCertificatePem())).expect(201);
     await auth(request(server.url).put('/api/server/v1/applications/resident')).send(RESIDENT).expect(200);
+    // The target's own initial run finishes first: what repairs the change below is a scheduled run.
+    await runsSettled(server.url);
   });
   afterAll(async () => {
     await server?.close();

@@ -17,6 +17,7 @@ import { remoteNameClaimsMigration } from './migrations/0007-remote-name-claims'
 import { reconciliationRunsMigration } from './migrations/0009-reconciliation-runs';
 import { deprovisionGuardMigration } from './migrations/0010-deprovision-guard';
 import { scimSearchIndexesMigration } from './migrations/0011-scim-search-indexes';
+import { targetSyncStateMigration } from './migrations/0012-target-sync-state';
 
 /**
  * Messages between the instances sharing a database (PostgreSQL LISTEN/NOTIFY). Delivery is best
@@ -50,6 +51,7 @@ function migrationsFor(dialect: SqlDialectName): Record<string, Migration> {
     '0009-reconciliation-runs': reconciliationRunsMigration(dialect),
     '0010-deprovision-guard': deprovisionGuardMigration(dialect),
     '0011-scim-search-indexes': scimSearchIndexesMigration(dialect),
+    '0012-target-sync-state': targetSyncStateMigration(dialect),
   };
 }
 

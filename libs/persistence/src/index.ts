@@ -21,6 +21,7 @@ export type {
   ReconciliationRunTable,
   ReconciliationItemTable,
   DeprovisionBudgetTable,
+  TargetSyncStateTable,
   SignInCounterTable,
 } from './schema';
 export { isUniqueViolation, isConcurrentConflict, concurrentChange, withConflictRetry } from './conflicts';

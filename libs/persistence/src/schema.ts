@@ -232,6 +232,16 @@ export interface DeprovisionBudgetTable {
   count: number;
 }
 
+/** What automatic reconciliation last saw of an enabled outbound target (migration 0012). */
+export interface TargetSyncStateTable {
+  idp_id: string;
+  connector_type: string;
+  tenant: string;
+  /** The IdP's provisioning configuration fingerprint; null: adopt the current one without a run. */
+  fingerprint: string | null;
+  updated_at: number;
+}
+
 export interface SignInCounterTable {
   /** `name` (per tenant, name and address) or `address`. */
   scope: string;
@@ -257,5 +267,6 @@ export interface Database {
   reconciliation_runs: ReconciliationRunTable;
   reconciliation_items: ReconciliationItemTable;
   deprovision_budgets: DeprovisionBudgetTable;
+  target_sync_state: TargetSyncStateTable;
   sign_in_counters: SignInCounterTable;
 }

@@ -133,3 +133,18 @@ export async function eventually<T>(check: () => T | undefined | Promise<T | und
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Waits until the server has no reconciliation run queued or running and at least `atLeast` runs
+ * have finished: the automatic run a configuration change starts (`target-added`, `config-changed`)
+ * settles before a test goes on, so its jobs do not mix with the ones the test counts.
+ */
+export async function runsSettled(url: string, atLeast = 1, timeoutMs = 20_000): Promise<void> {
+  const authorization = `Basic ${Buffer.from(`${ADMIN.username}:${ADMIN.password}`).toString('base64')}`;
+  await eventually(async () => {
+    const res = await fetch(`${url}/api/server/v1/provisioning/runs`, { headers: { authorization } });
+    const runs = (await res.json()) as Array<{ state: string }>;
+    const open = runs.some((r) => r.state === 'queued' || r.state === 'running');
+    return !open && runs.length >= atLeast ? true : undefined;
+  }, timeoutMs, 'automatic reconciliation runs to finish');
+}

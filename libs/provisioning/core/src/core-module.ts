@@ -12,6 +12,7 @@ import { ImpactService } from './impact';
 import { RunExecutor } from './run-executor';
 import { RunService } from './run-service';
 import { RunStore } from './run-store';
+import { RunTriggers } from './run-triggers';
 
 /**
  * The provisioning core's bindings. The host binds DATABASE, CONNECTOR_REGISTRY, SECRET_BOX,
@@ -29,6 +30,7 @@ export const provisioningCoreModule = new ContainerModule(({ bind }) => {
   bind(ProvisioningWorker).toSelf().inSingletonScope();
   bind(OperatorService).toSelf().inSingletonScope();
   bind(RunStore).toSelf().inSingletonScope();
+  bind(RunTriggers).toSelf().inSingletonScope();
   bind(RunExecutor).toSelf().inSingletonScope();
   bind(RunService).toSelf().inSingletonScope();
   bind(ImpactService).toSelf().inSingletonScope();

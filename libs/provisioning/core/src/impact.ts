@@ -6,7 +6,9 @@ import { IdentityProviderService } from './identity-provider-service';
 import type { LocalUser, LocalUserSource } from './local-users';
 import { buildUserOperation } from './operation-builder';
 import { operationForTarget } from './outbox';
-import { LOCAL_USERS } from './tokens';
+import { isLocalOnly } from './settings';
+import type { ProvisioningSettings } from './settings';
+import { LOCAL_USERS, PROVISIONING_SETTINGS } from './tokens';
 
 const PAGE = 1000;
 const MAX_SAMPLES = 100;
@@ -38,6 +40,7 @@ export class ImpactService {
     @inject(IdentityProviderService) private readonly idps: IdentityProviderService,
     @inject(ConnectorInstances) private readonly instances: ConnectorInstances,
     @inject(LOCAL_USERS) private readonly users: LocalUserSource,
+    @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
   ) {}
 
   async impact(tenant: string, idpId: string, body: unknown): Promise<Impact> {
@@ -51,7 +54,7 @@ export class ImpactService {
       const page = await this.users.scan(tenant, after, PAGE);
       if (page.length === 0) break;
       after = page.at(-1)!.id;
-      for (const user of page) this.judge(tenant, user, current, proposed, instance, result);
+      for (const user of page) if (!isLocalOnly(this.settings, tenant, user.username)) this.judge(tenant, user, current, proposed, instance, result);
     }
     return result;
   }

@@ -8,7 +8,7 @@ import { absorbFollowers, dueChainHeads, expiredLeases, leaseJob, targetKey, tar
 import type { JobRow, JobTarget } from './claim-queries';
 import type { GroupMemberFacts } from './operation-builder';
 import { OPEN_JOB_STATES, toJob } from './jobs';
-import type { JobError, JobPayload, JobState, ProvisioningJob } from './jobs';
+import type { JobError, JobOperation, JobPayload, JobState, ProvisioningJob } from './jobs';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -376,9 +376,9 @@ export class JobStore {
   }
 
   /** The provisioned identities of several entities on one target, by entity id (one query). */
-  async identitiesOf(target: Pick<ProvisioningJob, 'idpId' | 'connectorType'>, entityIds: readonly string[]): Promise<Map<string, Selectable<ProvisionedIdentityTable>>> {
+  async identitiesOf(target: Pick<ProvisioningJob, 'idpId' | 'connectorType'>, entityIds: readonly string[], db: Db = this.db): Promise<Map<string, Selectable<ProvisionedIdentityTable>>> {
     if (entityIds.length === 0) return new Map();
-    const rows = await this.db
+    const rows = await db
       .selectFrom('provisioned_identities')
       .selectAll()
       .where('idp_id', '=', target.idpId)
@@ -386,6 +386,29 @@ export class JobStore {
       .where('entity_id', 'in', [...entityIds])
       .execute();
     return new Map(rows.map((r) => [r.entity_id, r] as const));
+  }
+
+  /**
+   * The operations of jobs not yet settled (open or held) for these entities on one target: a run
+   * leaves a user to the create or deprovision already on its way (one query per run page).
+   */
+  async unsettledOperations(db: Db, target: { idpId: string; connectorType: string }, entityIds: readonly string[]): Promise<Map<string, Set<JobOperation>>> {
+    const out = new Map<string, Set<JobOperation>>();
+    if (entityIds.length === 0) return out;
+    const rows = await db
+      .selectFrom('provisioning_jobs')
+      .select(['entity_id', 'operation'])
+      .where('idp_id', '=', target.idpId)
+      .where('connector_type', '=', target.connectorType)
+      .where('entity_id', 'in', [...entityIds])
+      .where('state', 'in', [...OPEN_JOB_STATES, 'held'])
+      .execute();
+    for (const row of rows) {
+      const operations = out.get(row.entity_id) ?? new Set<JobOperation>();
+      operations.add(row.operation as JobOperation);
+      out.set(row.entity_id, operations);
+    }
+    return out;
   }
 
   /** Every user identity recorded on one target (reconciliation reads them once per run). */

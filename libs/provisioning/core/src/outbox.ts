@@ -5,8 +5,10 @@ import { ClusterSignals } from './cluster-signals';
 import { JobStore } from './job-store';
 import type { GroupJobPayload, JobOperation, JobPayload } from './jobs';
 import { ResidentServiceProviderService } from './resident-service-provider';
-import { CORE_LOGGER } from './tokens';
+import { CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
 import type { CoreLogger } from './logger';
+import { isLocalOnly } from './settings';
+import type { ProvisioningSettings } from './settings';
 
 /** A committed local change of a user. */
 export interface UserChange {
@@ -87,9 +89,11 @@ export class ProvisioningOutbox {
     @inject(JobStore) private readonly store: JobStore,
     @inject(ClusterSignals) private readonly signals: ClusterSignals,
     @inject(CORE_LOGGER) private readonly logger: CoreLogger,
+    @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
   ) {}
 
   async record(trx: Transaction<Database>, change: UserChange): Promise<EnqueuedJob[]> {
+    if (isLocalOnly(this.settings, change.tenant, change.username)) return [];
     const payload: JobPayload = { claims: change.claims, ...(change.changedClaims ? { changedClaims: change.changedClaims } : {}) };
     const now = Date.now();
     const jobs: EnqueuedJob[] = [];

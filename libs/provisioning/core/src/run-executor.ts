@@ -18,9 +18,11 @@ import { buildUserOperation } from './operation-builder';
 import { operationForTarget } from './outbox';
 import { ResidentServiceProviderService } from './resident-service-provider';
 import { RunStore } from './run-store';
+import { RunTriggers } from './run-triggers';
 import type { NewRunItem, RunRecord } from './run-store';
 import { emptyCounts, judgeUser } from './runs';
 import type { FieldDifference, RunCounts } from './runs';
+import { isLocalOnly } from './settings';
 import type { ProvisioningSettings } from './settings';
 import { CORE_LOGGER, LOCAL_USERS, PROVISIONING_SETTINGS } from './tokens';
 
@@ -65,6 +67,7 @@ export class RunExecutor {
     @inject(ResidentServiceProviderService) private readonly resident: ResidentServiceProviderService,
     @inject(PROVISIONING_SETTINGS) private readonly settings: ProvisioningSettings,
     @inject(CORE_LOGGER) private readonly logger: CoreLogger,
+    @inject(RunTriggers) private readonly triggers: RunTriggers,
   ) {}
 
   start(): void {
@@ -88,6 +91,7 @@ export class RunExecutor {
   private async loop(): Promise<void> {
     while (this.#running) {
       let run: RunRecord | undefined;
+      await this.triggers.check().catch((error: unknown) => this.logger.error({ err: error }, 'could not check outbound targets for automatic reconciliation runs'));
       await this.schedule().catch((error: unknown) => this.logger.error({ err: error }, 'could not schedule reconciliation runs'));
       try {
         run = await this.runs.claim(this.owner, Date.now(), this.settings.leaseMs);
@@ -230,6 +234,7 @@ export class RunExecutor {
     await this.runs.progress(run.id, this.owner, { total, done });
 
     const judge = (user: LocalUser): NewRunItem | undefined => {
+      if (isLocalOnly(this.settings, run.tenant, user.username)) return undefined;
       if (operationForTarget({ tenant: run.tenant, userId: user.id, username: user.username, operation: 'create', claims: user.claims }, idp.roles.outboundProvisioningRoles) !== 'create') return undefined;
       const desired: DescribedAccount = instance.describeAccount!(buildUserOperation({ operation: 'create', localId: user.id, username: user.username, tenant: run.tenant, claims: user.claims }, idp, undefined));
       const linkedId = identityOf.get(user.id)?.remote_id ?? undefined;
@@ -363,6 +368,23 @@ export class RunExecutor {
       }
       // The page's jobs and the items that name them commit together: a resumed run never writes a job twice.
       await this.database.db.transaction().execute(async (trx) => {
+        // What the plan saw may have moved on: a create or deprovision already on its way (a SCIM
+        // change made while the run planned) is left to do its work rather than sent twice.
+        const target = { idpId: run.idpId, connectorType: run.connectorType };
+        const entityIds = newJobs.map((n) => n.job.entity_id);
+        const unsettled = await this.jobs.unsettledOperations(trx, target, entityIds);
+        const identities = await this.jobs.identitiesOf(target, entityIds, trx);
+        for (let k = newJobs.length - 1; k >= 0; k -= 1) {
+          const { itemId, job } = newJobs[k]!;
+          const queued = job.operation !== 'update' && unsettled.get(job.entity_id)?.has(job.operation as JobOperation);
+          // Provisioned since the run started (by the user's own create, say); an older identity
+          // whose account was deleted in the target is what the run's create is for.
+          const identity = identities.get(job.entity_id);
+          const createdMeanwhile = job.operation === 'create' && identity?.state === 'provisioned' && identity.updated_at >= run.startedAt;
+          if (!queued && !createdMeanwhile) continue;
+          outcomes.push({ itemId, outcome: 'skipped', note: queued ? `a ${job.operation} of this user was already queued; it does the work` : 'the account was created meanwhile' });
+          newJobs.splice(k, 1);
+        }
         const jobIds = await this.jobs.enqueueMany(trx, newJobs.map((n) => n.job));
         if (holdDeprovisions) await this.jobs.hold(trx, jobIds.filter((_, k) => newJobs[k]!.job.operation === 'deprovision'));
         await this.runs.appliedJobs(trx, newJobs.map((n, k) => ({ itemId: n.itemId, jobId: jobIds[k]! })));

@@ -24,6 +24,8 @@ export interface RunRecord {
   state: RunState;
   phase: RunPhase;
   cancelRequested: boolean;
+  /** When the run first started (epoch ms). */
+  startedAt: number;
 }
 
 /**
@@ -39,9 +41,13 @@ export class RunStore {
     return this.database.db;
   }
 
-  async create(run: { id: string; tenant: string; idpId: string; idpName: string; connectorType: string; dryRun: boolean; trigger: RunTrigger; users: string[] | null; requestedBy: string | null }, now = Date.now()): Promise<void> {
+  async create(
+    run: { id: string; tenant: string; idpId: string; idpName: string; connectorType: string; dryRun: boolean; trigger: RunTrigger; users: string[] | null; requestedBy: string | null },
+    now = Date.now(),
+    db: Kysely<Database> | Transaction<Database> = this.db,
+  ): Promise<void> {
     const counts = emptyCounts();
-    await this.db
+    await db
       .insertInto('reconciliation_runs')
       .values({
         id: run.id,
@@ -86,6 +92,19 @@ export class RunStore {
   }
 
   /** Whether a run of this target is queued or running (one at a time per target). */
+  /** A queued (not yet started) applied run of the target: it will plan with the configuration as it is then. */
+  async queuedAppliedRun(idpId: string, connectorType: string, db: Kysely<Database> | Transaction<Database> = this.db): Promise<string | undefined> {
+    const row = await db
+      .selectFrom('reconciliation_runs')
+      .select('id')
+      .where('idp_id', '=', idpId)
+      .where('connector_type', '=', connectorType)
+      .where('state', '=', 'queued')
+      .where('dry_run', '=', 0)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
   async activeRun(idpId: string, connectorType: string): Promise<string | undefined> {
     const row = await this.db
       .selectFrom('reconciliation_runs')
@@ -116,24 +135,59 @@ export class RunStore {
 
   // --- execution ------------------------------------------------------------------------------
 
-  /** Takes the oldest queued run, or a running one whose executor's lease expired (it resumes). */
+  /**
+   * Takes the oldest queued run whose target has no run under way, or a running one whose
+   * executor's lease expired (it resumes).
+   */
   async claim(owner: string, now: number, leaseMs: number): Promise<RunRecord | undefined> {
     const candidates = await this.db
       .selectFrom('reconciliation_runs')
       .selectAll()
-      .where((eb) => eb.or([eb('state', '=', 'queued'), eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', now)])]))
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb('state', '=', 'queued'),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('reconciliation_runs as other')
+                  .select('other.id')
+                  .whereRef('other.idp_id', '=', 'reconciliation_runs.idp_id')
+                  .whereRef('other.connector_type', '=', 'reconciliation_runs.connector_type')
+                  .where('other.state', '=', 'running')
+                  .where('other.lease_expires_at', '>=', now),
+              ),
+            ),
+          ]),
+          eb.and([eb('state', '=', 'running'), eb('lease_expires_at', '<', now)]),
+        ]),
+      )
       .orderBy('created_at')
       .limit(5)
       .execute();
     for (const row of candidates) {
+      // One run at a time per target: a queued run waits while another of its target runs.
       const taken = await this.db
         .updateTable('reconciliation_runs')
         .set({ state: 'running', lease_owner: owner, lease_expires_at: now + leaseMs, started_at: row.started_at ?? now, updated_at: now })
         .where('id', '=', row.id)
         .where('state', '=', row.state)
         .where('updated_at', '=', row.updated_at)
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('reconciliation_runs as other')
+                .select('other.id')
+                .where('other.idp_id', '=', row.idp_id)
+                .where('other.connector_type', '=', row.connector_type)
+                .where('other.state', '=', 'running')
+                .where('other.id', '<>', row.id)
+                .where('other.lease_expires_at', '>=', now),
+            ),
+          ),
+        )
         .executeTakeFirst();
-      if (Number(taken.numUpdatedRows) === 1) return toRecord({ ...row, state: 'running' });
+      if (Number(taken.numUpdatedRows) === 1) return toRecord({ ...row, state: 'running', started_at: row.started_at ?? now });
     }
     return undefined;
   }
@@ -282,6 +336,7 @@ function toRecord(row: RunRow): RunRecord {
     state: row.state as RunState,
     phase: row.phase as RunPhase,
     cancelRequested: row.cancel_requested === 1,
+    startedAt: row.started_at ?? row.created_at,
   };
 }
 

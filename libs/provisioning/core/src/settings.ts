@@ -30,6 +30,11 @@ export interface ProvisioningSettings {
   deprovisionWindowMs: number;
   /** Every this often an applied reconciliation run of each target that can list accounts (0 = never). */
   reconcileIntervalMs: number;
+  /**
+   * Applied runs started by configuration: a target added or enabled, its IdP's mappings, defaults,
+   * provisioning roles or role mappings changed. Off, only manual and scheduled runs happen.
+   */
+  automaticRuns: boolean;
   /** How long a blocking SCIM request waits for its outbound result. */
   blockingTimeoutMs: number;
   /** With blocking targets: a failed outbound create fails the request and removes the local user. */
@@ -38,6 +43,17 @@ export interface ProvisioningSettings {
   throttlePauseMs: number;
   /** Start the delivery worker (false keeps jobs queued, e.g. for maintenance). */
   workerEnabled: boolean;
+  /**
+   * Users that are never provisioned out, by streaming jobs, runs or impact previews: the server's
+   * own super admin (`[super_admin] username` in the super tenant), which is no directory user.
+   */
+  localOnlyUsers: ReadonlyArray<{ tenant: string; username: string }>;
+}
+
+/** Whether a user stays local (see {@link ProvisioningSettings.localOnlyUsers}); names compare case-insensitively. */
+export function isLocalOnly(settings: Pick<ProvisioningSettings, 'localOnlyUsers'>, tenant: string, username: string): boolean {
+  const name = username.toLowerCase();
+  return settings.localOnlyUsers.some((user) => user.tenant === tenant && user.username.toLowerCase() === name);
 }
 
 export const DEFAULT_PROVISIONING_SETTINGS: ProvisioningSettings = {
@@ -54,8 +70,10 @@ export const DEFAULT_PROVISIONING_SETTINGS: ProvisioningSettings = {
   deprovisionThreshold: 50,
   deprovisionWindowMs: 60 * 60_000,
   reconcileIntervalMs: 0,
+  automaticRuns: true,
   blockingTimeoutMs: 60_000,
   failOnBlockingFailure: false,
   throttlePauseMs: 60_000,
   workerEnabled: true,
+  localOnlyUsers: [],
 };

@@ -44,7 +44,7 @@ export async function startTestEngine(prefix: string, definitions: readonly Conn
   const resident = new ResidentServiceProviderService(database, idps, registry);
   const store = new JobStore(database);
   const signals = new ClusterSignals(database, silentLogger);
-  const outbox = new ProvisioningOutbox(resident, store, signals, silentLogger);
+  const outbox = new ProvisioningOutbox(resident, store, signals, silentLogger, settings);
   const delivery = new JobDelivery(store, idps, new ConnectorInstances(registry, settings, silentLogger, createOutboundHttp(egress)), settings, silentLogger);
   const worker = new ProvisioningWorker(store, delivery, signals, settings, silentLogger);
   return { database, idps, resident, outbox, worker };
