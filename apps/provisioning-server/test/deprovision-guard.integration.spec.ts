@@ -109,11 +109,12 @@ describe('deprovisioning guard', () => {
         .send({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] })
         .expect(200);
     }
+    // Putting the target back starts an applied run (target-added) that finds them orphaned.
     await auth(request(server.url).put('/api/server/v1/applications/resident')).send(RESIDENT).expect(200);
-    const started = await auth(request(server.url).post('/api/server/v1/provisioning/runs')).send({ idp: 'Salesforce.com', dryRun: false, users: undefined });
     const run = await eventually(async () => {
-      const res = await auth(request(server.url).get(`/api/server/v1/provisioning/runs/${started.body.id}`));
-      return res.body.state === 'succeeded' ? res.body : undefined;
+      const runs = (await auth(request(server.url).get('/api/server/v1/provisioning/runs'))).body as Array<{ trigger: string; state: string; situations: Record<string, number>; actions: Record<string, number> }>;
+      const added = runs.filter((r) => r.trigger === 'target-added');
+      return added.length === 2 && added[0]!.state === 'succeeded' ? added[0] : undefined;
     }, 15_000, 'the run');
     expect(run.situations.orphaned).toBe(4);
     expect(run.actions).toMatchObject({ deprovision: 0, held: 4 });

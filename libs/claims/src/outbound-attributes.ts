@@ -1,15 +1,7 @@
+import type { ClaimValue, OutboundAttribute } from '@provisioning/connector-kit';
 import type { IdpClaimConfig } from './idp-claim-config';
 
-/** One field to send to an IdP, with where its value came from (for previews and provisioning logs). */
-export interface OutboundAttribute {
-  /** The IdP claim (e.g. Salesforce field `LastName`). */
-  name: string;
-  value: string;
-  /** `user`: the user's own claim value; `default`: the provisioning claim's default value. */
-  source: 'user' | 'default';
-  /** The local claim the IdP claim is mapped to, when it is mapped. */
-  localClaim?: string;
-}
+export type { ClaimValue, OutboundAttribute };
 
 /** Options of {@link computeOutboundAttributes}. */
 export interface ComputeOutboundAttributesOptions {
@@ -29,17 +21,16 @@ export interface ComputeOutboundAttributesOptions {
  * A user's value always wins over a default. Order follows the configuration.
  */
 export function computeOutboundAttributes(
-  localClaims: Readonly<Record<string, string>>,
+  localClaims: Readonly<Record<string, ClaimValue>>,
   config: IdpClaimConfig,
   options: ComputeOutboundAttributesOptions = {},
 ): OutboundAttribute[] {
   const changed = options.onlyChangedLocalClaims;
   const wanted = (localClaim: string | undefined): boolean =>
     changed === undefined || (localClaim !== undefined && changed.has(localClaim));
-  const valueOf = (localClaim: string | undefined): string | undefined => {
+  const valueOf = (localClaim: string | undefined): ClaimValue | undefined => {
     if (localClaim === undefined || !Object.hasOwn(localClaims, localClaim)) return undefined;
-    const value = localClaims[localClaim];
-    return typeof value === 'string' && value.trim() !== '' ? value : undefined;
+    return assignedValue(localClaims[localClaim]);
   };
 
   const localOf = new Map<string, string>();
@@ -66,4 +57,12 @@ export function computeOutboundAttributes(
     else if (defaultValue !== undefined && defaultValue !== '') result.push({ name, value: defaultValue, source: 'default', ...mapped });
   }
   return result;
+}
+
+/** A claim value that counts as set: a non-blank text, or the non-blank values of a list (none: unset). */
+export function assignedValue(value: unknown): ClaimValue | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value;
+  if (!Array.isArray(value)) return undefined;
+  const values = value.filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+  return values.length === 0 ? undefined : values;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SCIM2_ENTERPRISE_DIALECT, scimUserToLocalClaims } from './index';
+import { MULTI_VALUED_LOCAL_CLAIMS, SCIM2_ENTERPRISE_DIALECT, computeOutboundAttributes, readLocalClaims, scimUserToLocalClaims } from './index';
 import type { ScimUserLike } from './index';
 import { GUIDE_SCIM_USER } from './testing';
 
@@ -13,7 +13,7 @@ describe('scimUserToLocalClaims', () => {
       [`${C}username`]: 'kim@wso2.com',
       [`${C}lastname`]: 'paul',
       [`${C}emailaddress`]: 'kim@wso2.com',
-      [`${C}entitlements`]: '00e2x000001AT3y',
+      [`${C}entitlements`]: ['00e2x000001AT3y'],
     });
   });
 
@@ -95,8 +95,8 @@ describe('scimUserToLocalClaims', () => {
       [`${C}region`]: 'CA',
       [`${C}postalcode`]: '91608',
       [`${C}country`]: 'USA',
-      [`${C}role`]: 'admin,auditor,Tour Guides',
-      [`${C}groups`]: 'Tour Guides,admin',
+      [`${C}role`]: ['admin', 'auditor', 'Tour Guides'],
+      [`${C}groups`]: ['Tour Guides', 'admin'],
       [`${C}employeeNumber`]: '701984',
       [`${C}costCenter`]: '4130',
       [`${C}organization`]: 'Universal Studios',
@@ -171,5 +171,31 @@ describe('scimUserToLocalClaims', () => {
       [`${C}created`]: '2024-01-01T00:00:00Z',
       [`${C}resourceType`]: 'User',
     });
+  });
+});
+
+describe('the claim model: multi-valued claims are lists', () => {
+  it('keeps a role whose name has a comma as one value, from SCIM to the outbound attribute', () => {
+    const claims = scimUserToLocalClaims({ userName: 'kim', roles: [{ value: 'Sales, EMEA' }, { value: 'staff' }] });
+    expect(claims[`${C}role`]).toEqual(['Sales, EMEA', 'staff']);
+    const attributes = computeOutboundAttributes(claims, { mappings: [{ idpClaim: 'roles', localClaim: { uri: `${C}role` } }], provisioningClaims: [] });
+    expect(attributes).toEqual([{ name: 'roles', value: ['Sales, EMEA', 'staff'], source: 'user', localClaim: `${C}role` }]);
+  });
+
+  it('reads stored claims once: lists stay lists, and a multi-valued claim an earlier version comma-joined is split back', () => {
+    expect(readLocalClaims({ [`${C}role`]: 'admin, auditor,,Tour Guides', [`${C}lastname`]: 'Smith, Jr.' })).toEqual({
+      [`${C}role`]: ['admin', 'auditor', 'Tour Guides'],
+      // Single-valued claims are never split.
+      [`${C}lastname`]: 'Smith, Jr.',
+    });
+    expect(readLocalClaims({ [`${C}groups`]: ['a, b'], [`${C}x`]: 5 })).toEqual({ [`${C}groups`]: ['a, b'] });
+    expect(readLocalClaims(null)).toEqual({});
+    expect([...MULTI_VALUED_LOCAL_CLAIMS].sort()).toEqual([`${C}entitlements`, `${C}groups`, `${C}role`]);
+  });
+
+  it('counts an empty list as no value, so the default applies', () => {
+    const config = { mappings: [{ idpClaim: 'ProfileId', localClaim: { uri: `${C}role` } }], provisioningClaims: [{ claim: { uri: 'ProfileId' }, defaultValue: '00eDEFAULT' }] };
+    expect(computeOutboundAttributes({ [`${C}role`]: [] }, config)).toEqual([{ name: 'ProfileId', value: '00eDEFAULT', source: 'default', localClaim: `${C}role` }]);
+    expect(computeOutboundAttributes({ [`${C}role`]: [' ', '00eX'] }, config)[0]!.value).toEqual(['00eX']);
   });
 });

@@ -1,5 +1,6 @@
 import { localClaimUri } from './local-claims';
-import { bool, field, items, joinDistinct, ofType, path, preferred, text, valued } from './scim-values';
+import type { ClaimValue } from './outbound-attributes';
+import { bool, distinctValues, field, items, ofType, path, preferred, text, valued } from './scim-values';
 import type { ScimItem } from './scim-values';
 
 /** SCIM 2.0 core User schema; also the WSO2 claim dialect URI of its attributes. */
@@ -72,7 +73,7 @@ interface Source {
 }
 
 interface Row extends ScimClaimMapping {
-  readonly extract: (source: Source) => string | undefined;
+  readonly extract: (source: Source) => ClaimValue | undefined;
 }
 
 function row(
@@ -80,7 +81,7 @@ function row(
   attribute: string,
   mappedLocalClaim: string,
   rule: string,
-  extract: (source: Source) => string | undefined,
+  extract: (source: Source) => ClaimValue | undefined,
   readOnly = false,
 ): Row {
   return { claimURI: `${dialectURI}:${attribute}`, dialectURI, mappedLocalClaim, rule, readOnly, extract };
@@ -158,14 +159,14 @@ const ROWS: readonly Row[] = [
   address('region', claim('region')),
   address('postalCode', claim('postalcode')),
   address('country', claim('country')),
-  row(SCIM2_DIALECT, 'roles', claim('role'), 'role names: roles (value, else display) then groups (display, else value), distinct, joined with ","', ({ user }) =>
-    joinDistinct([...roleNames(items(field(user, 'roles')), 'value'), ...roleNames(items(field(user, 'groups')), 'display')]),
+  row(SCIM2_DIALECT, 'roles', claim('role'), 'role names: roles (value, else display) then groups (display, else value), distinct, as a list', ({ user }) =>
+    distinctValues([...roleNames(items(field(user, 'roles')), 'value'), ...roleNames(items(field(user, 'groups')), 'display')]),
   ),
-  row(SCIM2_DIALECT, 'groups', claim('groups'), 'group names (display, else value), distinct, joined with ","', ({ user }) =>
-    joinDistinct(roleNames(items(field(user, 'groups')), 'display')),
+  row(SCIM2_DIALECT, 'groups', claim('groups'), 'group names (display, else value), distinct, as a list', ({ user }) =>
+    distinctValues(roleNames(items(field(user, 'groups')), 'display')),
   ),
-  row(SCIM2_DIALECT, 'entitlements', claim('entitlements'), 'entitlement values (else display), distinct, joined with ","', ({ user }) =>
-    joinDistinct(roleNames(items(field(user, 'entitlements')), 'value')),
+  row(SCIM2_DIALECT, 'entitlements', claim('entitlements'), 'entitlement values (else display), distinct, as a list', ({ user }) =>
+    distinctValues(roleNames(items(field(user, 'entitlements')), 'value')),
   ),
   enterprise('employeeNumber', claim('employeeNumber')),
   enterprise('costCenter', claim('costCenter')),
@@ -198,16 +199,37 @@ export interface ScimToLocalOptions {
  * attributes yield no claim (never an empty string); the role claim carries only roles and groups
  * present in the resource, never an implicit "everyone" role.
  */
-export function scimUserToLocalClaims(user: ScimUserLike, options: ScimToLocalOptions = {}): Record<string, string> {
+export function scimUserToLocalClaims(user: ScimUserLike, options: ScimToLocalOptions = {}): Record<string, ClaimValue> {
   const source: Source = {
     user,
     enterprise: field(user, SCIM2_ENTERPRISE_DIALECT) ?? field(user, SCIM1_ENTERPRISE_SCHEMA),
   };
-  const claims: Record<string, string> = {};
+  const claims: Record<string, ClaimValue> = {};
   for (const r of ROWS) {
     if (r.readOnly && options.includeReadOnly !== true) continue;
     const value = r.extract(source);
     if (value !== undefined) claims[r.mappedLocalClaim] = value;
+  }
+  return claims;
+}
+
+/** The local claims that hold several values (lists): roles, groups, entitlements. */
+export const MULTI_VALUED_LOCAL_CLAIMS: ReadonlySet<string> = new Set([claim('role'), claim('groups'), claim('entitlements')]);
+
+/**
+ * Local claims as stored (`users.claims`, job payloads), read once where they are parsed: values
+ * stay as they are, except that a multi-valued claim written by an earlier version as one
+ * comma-joined text is split back into its values (what that version meant by it).
+ */
+export function readLocalClaims(stored: unknown): Record<string, ClaimValue> {
+  const claims: Record<string, ClaimValue> = {};
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return claims;
+  for (const [uri, value] of Object.entries(stored as Record<string, unknown>)) {
+    if (typeof value === 'string') {
+      claims[uri] = MULTI_VALUED_LOCAL_CLAIMS.has(uri) ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value;
+    } else if (Array.isArray(value)) {
+      claims[uri] = value.filter((v): v is string => typeof v === 'string');
+    }
   }
   return claims;
 }

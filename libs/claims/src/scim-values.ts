@@ -100,11 +100,11 @@ export function ofType(list: readonly ScimItem[], type: string): ScimItem | unde
   return typed.find((i) => i.primary) ?? typed[0];
 }
 
-/** Distinct non-empty strings joined with ',' (WSO2's multi-attribute separator), or undefined. */
-export function joinDistinct(values: ReadonlyArray<string | undefined>): string | undefined {
+/** Distinct non-empty strings (trimmed, in first-seen order), or undefined when there are none. */
+export function distinctValues(values: ReadonlyArray<string | undefined>): string[] | undefined {
   const seen = new Set<string>();
   for (const v of values) {
     if (v !== undefined && v.trim() !== '') seen.add(v.trim());
   }
-  return seen.size === 0 ? undefined : [...seen].join(',');
+  return seen.size === 0 ? undefined : [...seen];
 }

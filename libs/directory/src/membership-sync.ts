@@ -1,6 +1,7 @@
 import { inject, injectable } from 'inversify';
 import type { Transaction } from 'kysely';
 import { scimUserToLocalClaims } from '@provisioning/claims';
+import type { ClaimValue } from '@provisioning/claims';
 import { ProvisioningOutbox } from '@provisioning/core';
 import type { EnqueuedJob } from '@provisioning/core';
 import type { Database } from '@provisioning/persistence';
@@ -11,13 +12,19 @@ type Trx = Transaction<Database>;
 type MemberRef = { localId: string; username: string };
 
 /** Local claims added, changed or removed. */
-export function diffClaims(before: Record<string, string>, after: Record<string, string>): string[] {
+export function diffClaims(before: Readonly<Record<string, ClaimValue>>, after: Readonly<Record<string, ClaimValue>>): string[] {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...keys].filter((k) => before[k] !== after[k]).sort();
+  return [...keys].filter((k) => !sameClaim(before[k], after[k])).sort();
+}
+
+/** Equal claim values: the same text, or the same values in the same order. */
+function sameClaim(a: ClaimValue | undefined, b: ClaimValue | undefined): boolean {
+  if (typeof a === 'string' || typeof b === 'string' || a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** The local claims of a user resource with its groups (groups are roles: the `role` claim). */
-export function claimsOf(resource: Record<string, unknown>, groups: ReadonlyArray<{ id: string; displayName: string }>): Record<string, string> {
+export function claimsOf(resource: Record<string, unknown>, groups: ReadonlyArray<{ id: string; displayName: string }>): Record<string, ClaimValue> {
   return scimUserToLocalClaims({ ...resource, ...(groups.length > 0 ? { groups: groups.map((g) => ({ value: g.id, display: g.displayName })) } : {}) });
 }
 

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import { ConflictError, NotFoundError } from '@provisioning/errors';
+import { readLocalClaims } from '@provisioning/claims';
+import type { ClaimValue } from '@provisioning/claims';
 import { DATABASE, concurrentChange, isUniqueViolation, readJson } from '@provisioning/persistence';
 import type { Database, DatabaseHandle, UserTable } from '@provisioning/persistence';
 import { checkedId, searchUsers } from './search';
@@ -17,7 +19,7 @@ export interface StoredUser {
   username: string;
   passwordHash: string | null;
   resource: Record<string, unknown>;
-  claims: Record<string, string>;
+  claims: Record<string, ClaimValue>;
   roles: string[];
   createdAt: number;
   updatedAt: number;
@@ -191,7 +193,7 @@ function toRow(user: StoredUser): UserTable {
 export interface UserClaims {
   id: string;
   username: string;
-  claims: Record<string, string>;
+  claims: Record<string, ClaimValue>;
 }
 
 function toClaims(row: { id: string; username: string; claims: string }): UserClaims {
@@ -205,7 +207,7 @@ function fromRow(row: Selectable<UserTable>): StoredUser {
     username: row.username,
     passwordHash: row.password_hash,
     resource: readJson<Record<string, unknown>>(row.resource, 'users.resource') ?? {},
-    claims: readJson<Record<string, string>>(row.claims, 'users.claims') ?? {},
+    claims: readLocalClaims(readJson<unknown>(row.claims, 'users.claims')),
     roles: readJson<string[]>(row.roles, 'users.roles') ?? [],
     createdAt: row.created_at,
     updatedAt: row.updated_at,

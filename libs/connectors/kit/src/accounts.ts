@@ -1,4 +1,4 @@
-import type { ProvisioningOperation, ProvisioningResult, RemoteCallRecord } from './operations';
+import type { ClaimValue, ProvisioningOperation, ProvisioningResult, RemoteCallRecord } from './operations';
 
 /**
  * One account as the target lists it, in the connector's remote attribute names (the names the
@@ -20,13 +20,13 @@ export interface RemoteAccount {
    * The values of the fields the listing asked for; `null` when empty on the target. Multi-valued
    * attributes are arrays.
    */
-  attributes: Record<string, string | string[] | null>;
+  attributes: Record<string, ClaimValue | null>;
 }
 
 /** What an operation would leave on the target (see `OutboundConnector.describeAccount`). */
 export interface DescribedAccount {
   remoteName: string;
-  attributes: Record<string, string | string[] | null>;
+  attributes: Record<string, ClaimValue | null>;
   /** The value an unlinked account must have to match (see `RemoteAccount.matchKey`); absent: the name. */
   matchKey?: string | null;
 }

@@ -7,6 +7,7 @@
 export { connectorIdOf, isPrivilegedField } from './manifest';
 export type { ConnectorManifest, ConnectorCapabilities, PropertyDescriptor, PropertyType } from './manifest';
 export type {
+  ClaimValue,
   OutboundAttribute,
   OperationKind,
   ProvisioningOperation,

@@ -1,10 +1,16 @@
 /**
+ * A claim's value, and so an outbound attribute's: one text, or the values of a multi-valued claim
+ * (roles, groups, entitlements) each as it is. Never comma-joined: a value may contain a comma.
+ */
+export type ClaimValue = string | readonly string[];
+
+/**
  * One attribute to send to the remote system, already mapped to the remote (IdP-side) name by the
  * engine, so a connector never needs to know the local claim dialect.
  */
 export interface OutboundAttribute {
   name: string;
-  value: string;
+  value: ClaimValue;
   /** Whether the value came from the user's claims or from the IdP's provisioning default. */
   source: 'user' | 'default';
   /** The local claim it was read from, when it came from the user (lets warnings name the claim). */

@@ -9,6 +9,17 @@ export function isBooleanField(name: string): boolean {
 }
 
 /**
+ * The one text a Salesforce field receives for an attribute: User fields hold one value, so a
+ * multi-valued claim sends its first value to `ProfileId` (a user with several roles mapped to
+ * profiles: the first in mapping order) and its values joined with "," elsewhere (as WSO2 did).
+ */
+export function fieldText(attribute: Pick<OutboundAttribute, 'name' | 'value'>): string {
+  const { name, value } = attribute;
+  if (typeof value === 'string') return value;
+  return name === 'ProfileId' ? (value[0] ?? '') : value.join(',');
+}
+
+/**
  * Turns outbound attributes into a Salesforce User record: "true"/"false" become JSON booleans for
  * boolean fields. A value that is not a boolean is passed through unchanged (Salesforce rejects it with
  * its own error) and reported by `describeProblems`.
@@ -16,11 +27,9 @@ export function isBooleanField(name: string): boolean {
 export function toUserRecord(attributes: readonly OutboundAttribute[]): Record<string, unknown> {
   const record: Record<string, unknown> = {};
   for (const attribute of attributes) {
-    const lowered = attribute.value.trim().toLowerCase();
-    let value: unknown = isBooleanField(attribute.name) && (lowered === 'true' || lowered === 'false') ? lowered === 'true' : attribute.value;
-    // A user with several roles mapped to profiles: ProfileId holds one, the first (mapping order).
-    if (attribute.name === 'ProfileId' && attribute.value.includes(',')) value = attribute.value.split(',')[0]!.trim();
-    record[attribute.name] = value;
+    const text = fieldText(attribute);
+    const lowered = text.trim().toLowerCase();
+    record[attribute.name] = isBooleanField(attribute.name) && (lowered === 'true' || lowered === 'false') ? lowered === 'true' : text;
   }
   return record;
 }
@@ -29,22 +38,26 @@ export function toUserRecord(attributes: readonly OutboundAttribute[]): Record<s
 export function describeProblems(attributes: readonly OutboundAttribute[], forCreate: boolean): string[] {
   const warnings: string[] = [];
   const byName = new Map(attributes.map((a) => [a.name, a] as const));
+  const text = (name: string) => {
+    const attribute = byName.get(name);
+    return attribute === undefined ? undefined : fieldText(attribute);
+  };
   for (const a of attributes) {
-    const lowered = a.value.trim().toLowerCase();
+    const lowered = fieldText(a).trim().toLowerCase();
     if (isBooleanField(a.name) && lowered !== 'true' && lowered !== 'false') {
       const from = a.source === 'user' ? `the user's ${a.localClaim ?? 'claim'}` : 'the provisioning default';
-      warnings.push(`${a.name} is a boolean field but ${from} gives "${a.value}"; Salesforce will reject it (map it to another claim or remove the user's value)`);
+      warnings.push(`${a.name} is a boolean field but ${from} gives "${fieldText(a)}"; Salesforce will reject it (map it to another claim or remove the user's value)`);
     }
   }
   const profile = byName.get('ProfileId');
-  if (profile && profile.value.includes(',')) {
-    warnings.push(`ProfileId has several values ("${profile.value}"); only the first is sent (order the IdP's role mappings by priority)`);
+  if (profile && typeof profile.value !== 'string' && profile.value.length > 1) {
+    warnings.push(`ProfileId has several values (${profile.value.map((v) => `"${v}"`).join(', ')}); only the first is sent (order the IdP's role mappings by priority)`);
   }
-  const alias = byName.get('Alias');
-  if (alias && alias.value.length > 8) warnings.push(`Alias "${alias.value}" is longer than 8 characters; Salesforce will reject it (STRING_TOO_LONG)`);
-  const username = byName.get('Username');
-  if (username && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(username.value)) {
-    warnings.push(`Username "${username.value}" is not email-shaped; Salesforce will reject it`);
+  const alias = text('Alias');
+  if (alias !== undefined && alias.length > 8) warnings.push(`Alias "${alias}" is longer than 8 characters; Salesforce will reject it (STRING_TOO_LONG)`);
+  const username = text('Username');
+  if (username !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(username)) {
+    warnings.push(`Username "${username}" is not email-shaped; Salesforce will reject it`);
   }
   if (forCreate) {
     const missing = REQUIRED_FIELDS.filter((f) => !byName.has(f));

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Secret } from '@provisioning/connector-kit';
-import type { OutboundAttribute } from '@provisioning/connector-kit';
+import type { ClaimValue, OutboundAttribute } from '@provisioning/connector-kit';
 import { parseAttributeName, ENTERPRISE_USER_SCHEMA } from './attribute-path';
 import { applyChanges, patchBody, redacted } from './scim-changes';
 import { buildUserResource, userChanges } from './scim-user-body';
 
-const attrs = (values: Record<string, string>): OutboundAttribute[] => Object.entries(values).map(([name, value]) => ({ name, value, source: 'user', localClaim: `http://wso2.org/claims/${name}` }));
+const attrs = (values: Record<string, ClaimValue>): OutboundAttribute[] => Object.entries(values).map(([name, value]) => ({ name, value, source: 'user', localClaim: `http://wso2.org/claims/${name}` }));
 
 describe('attribute names as SCIM attribute paths', () => {
   it('reads simple, dotted, filtered and extension paths, canonicalising known names', () => {
@@ -42,7 +42,8 @@ describe('buildUserResource', () => {
         'emails[type eq "home"].value': 'kim@home.example',
         'addresses[type eq "work"].locality': 'Colombo',
         'addresses[type eq "work"].country': 'LK',
-        entitlements: 'a,b, a',
+        // A multi-valued claim: each value one entry, duplicates once.
+        entitlements: ['a', 'b', 'a'],
         'phoneNumbers[type eq "mobile"].primary': 'TRUE',
         active: 'false',
         'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department': 'Sales',

@@ -25,9 +25,9 @@ function origin(a: OutboundAttribute): string {
 function convert(path: ScimAttributePath, a: OutboundAttribute): { value: unknown } | { problem: string } {
   const isBoolean = (path.schema === undefined && path.attribute === 'active' && !path.subAttribute) || path.subAttribute === 'primary';
   if (!isBoolean) return { value: a.value };
-  const lower = a.value.trim().toLowerCase();
+  const lower = typeof a.value === 'string' ? a.value.trim().toLowerCase() : '';
   if (lower === 'true' || lower === 'false') return { value: lower === 'true' };
-  return { problem: `${a.name}: is a SCIM boolean but ${origin(a)} gives "${a.value}"` };
+  return { problem: `${a.name}: is a SCIM boolean but ${origin(a)} gives ${JSON.stringify(a.value)}` };
 }
 
 function containerOf(resource: Json, schema: string | undefined): Json {
@@ -36,9 +36,15 @@ function containerOf(resource: Json, schema: string | undefined): Json {
   return resource[schema] as Json;
 }
 
-/** Writes one value where its path says, creating entries of multi-valued attributes as needed. */
-function place(resource: Json, path: ScimAttributePath, value: unknown): void {
+/**
+ * Writes one value where its path says, creating entries of multi-valued attributes as needed. A
+ * list (a multi-valued claim) becomes entries of a list-valued attribute (`roles`, `groups`,
+ * `entitlements`); anywhere else, where one text belongs, its values joined with ",".
+ */
+function place(resource: Json, path: ScimAttributePath, given: unknown): void {
   const container = containerOf(resource, path.schema);
+  const listed = path.multiValued && path.subAttribute === undefined && !path.filter && LIST_VALUED.has(path.attribute);
+  const value = Array.isArray(given) && !listed ? given.join(',') : given;
   const { attribute, subAttribute, filter } = path;
   if (!path.multiValued) {
     if (subAttribute === undefined) {
@@ -57,9 +63,10 @@ function place(resource: Json, path: ScimAttributePath, value: unknown): void {
     entry[subAttribute ?? defaultSubAttribute(attribute)] = value;
     return;
   }
-  if (subAttribute === undefined && LIST_VALUED.has(attribute) && typeof value === 'string') {
-    for (const item of value.split(',').map((v) => v.trim()).filter(Boolean)) {
-      if (!entries.some((e) => e.value === item)) entries.push({ value: item });
+  if (subAttribute === undefined && LIST_VALUED.has(attribute) && (typeof value === 'string' || Array.isArray(value))) {
+    // Each value of a multi-valued claim is an entry of its own (a value may contain a comma).
+    for (const item of typeof value === 'string' ? [value] : (value as string[])) {
+      if (item.trim() !== '' && !entries.some((e) => e.value === item)) entries.push({ value: item });
     }
     return;
   }

@@ -72,7 +72,7 @@ function isSendable(a: OutboundAttribute): boolean {
   if ('problem' in path) return false;
   // `active` and `primary` values that are not booleans are not sent (the operation fails on them).
   const isBoolean = (path.schema === undefined && path.attribute === 'active' && !path.subAttribute) || path.subAttribute === 'primary';
-  return !isBoolean || ['true', 'false'].includes(a.value.trim().toLowerCase());
+  return !isBoolean || (typeof a.value === 'string' && ['true', 'false'].includes(a.value.trim().toLowerCase()));
 }
 
 /**

@@ -146,7 +146,7 @@ describe('SCIM 2.0 accounts: listing', () => {
   });
 
   it('describes a create as the listing reads it back (lists, booleans as text, the primary email)', async () => {
-    const attrs = userAttributes({ roles: 'admin, auditor', active: 'TRUE', emails: 'other@example.com', nickName: '', password: 'never-sent' });
+    const attrs = userAttributes({ roles: ['admin', 'auditor'], active: 'TRUE', emails: 'other@example.com', nickName: '', password: 'never-sent' });
     const operation = sampleOperation('create', attrs);
     const described = connect(target).describeAccount!(operation);
     expect(described).toEqual({
@@ -269,7 +269,7 @@ describe('SCIM 2.0 accounts: batches', () => {
     expect(failure(outcomes[1])).toMatchObject({ remoteCode: 'REMOTE_ACCOUNT_IN_USE' });
     expect([outcomes[0], outcomes[2]].map((o) => result(o).outcome)).toEqual(['created', 'created']);
     expect((bulkRequests()[0]!.body as { Operations: unknown[] }).Operations).toHaveLength(2);
-    expect(target.state.userByName(operations[1]!.allAttributes[0]!.value)).toBeUndefined();
+    expect(target.state.userByName(operations[1]!.allAttributes[0]!.value as string)).toBeUndefined();
   });
 
   it('fails every operation of a Bulk request that failed as a whole, with that error', async () => {

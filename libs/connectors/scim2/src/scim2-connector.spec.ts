@@ -38,7 +38,7 @@ describe('SCIM 2.0 connector against the in-memory target', () => {
   it('creates a SCIM User from attribute paths: complex, typed multi-valued, shorthand and extension', async () => {
     const attrs = userAttributes({
       phoneNumbers: '+94771234567',
-      roles: 'admin, auditor',
+      roles: ['admin', 'auditor'],
       active: 'true',
       'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber': '701984',
     });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Expression, Kysely, Selectable, SqlBool, Transaction } from 'kysely';
 import type { Database, ProvisioningJobTable } from '@provisioning/persistence';
+import { readPayload } from './jobs';
 import type { JobPayload } from './jobs';
 
 /**
@@ -160,7 +161,7 @@ export async function leaseJob(trx: Transaction<Database>, row: JobRow, owner: s
  * absorbed into it (`coalesced_into`), so one remote call carries the latest values; they settle with
  * it. Returns the head's (merged) payload and the absorbed job ids.
  */
-export async function absorbFollowers(trx: Transaction<Database>, head: JobRow, now: number): Promise<{ payload: string; absorbed: number[] }> {
+export async function absorbFollowers(trx: Transaction<Database>, head: JobRow, now: number): Promise<{ payload: JobPayload; absorbed: number[] }> {
   const next = await trx
     .selectFrom('provisioning_jobs')
     .select(['id', 'operation', 'state', 'payload', 'coalesced_into'])
@@ -172,22 +173,21 @@ export async function absorbFollowers(trx: Transaction<Database>, head: JobRow, 
     .orderBy('id')
     .execute();
   const absorbed: number[] = [];
-  const payload = JSON.parse(head.payload) as JobPayload;
+  const payload = readPayload(head.payload);
   const changed = new Set(payload.changedClaims ?? []);
   for (const job of next) {
     if (job.coalesced_into === head.id) continue;
     if (job.operation !== 'update' || job.state !== 'pending' || job.coalesced_into !== null) break;
-    const follower = JSON.parse(job.payload) as JobPayload;
+    const follower = readPayload(job.payload);
     payload.claims = follower.claims;
     for (const c of follower.changedClaims ?? []) changed.add(c);
     // A run's repair absorbed (or absorbing) keeps sending everything, and reactivating if either asks.
     if (follower.repair) payload.repair = { reactivate: follower.repair.reactivate || payload.repair?.reactivate === true };
     absorbed.push(job.id);
   }
-  if (absorbed.length === 0) return { payload: head.payload, absorbed };
+  if (absorbed.length === 0) return { payload, absorbed };
   if (payload.changedClaims !== undefined) payload.changedClaims = [...changed].sort();
-  const merged = JSON.stringify(payload);
-  await trx.updateTable('provisioning_jobs').set({ payload: merged }).where('id', '=', head.id).execute();
+  await trx.updateTable('provisioning_jobs').set({ payload: JSON.stringify(payload) }).where('id', '=', head.id).execute();
   await trx.updateTable('provisioning_jobs').set({ coalesced_into: head.id, updated_at: now }).where('id', 'in', absorbed).execute();
-  return { payload: merged, absorbed };
+  return { payload, absorbed };
 }

@@ -111,6 +111,8 @@ export class IdentityProviderService {
         .execute();
       const connectors = input.provisioning?.outboundConnectors?.connectors;
       if (connectors) await this.writeConnectors(trx, tenant, id, connectors, current.connectors, true);
+      // A disabled IdP is forgotten by automatic runs: enabling it again starts a target-added run.
+      if (input.isEnabled === false) await trx.deleteFrom('target_sync_state').where('idp_id', '=', id).execute();
       if (current.name !== input.name) await this.renameInResidentConfig(trx, tenant, current.name, input.name);
     });
     return this.get(tenant, id);
@@ -339,6 +341,12 @@ export class IdentityProviderService {
         updated_at: Date.now(),
       });
     }
+    // A connector turned off (or removed) is forgotten by automatic runs at once, so turning it on
+    // again starts a target-added run however soon it comes (RunTriggers, target_sync_state).
+    // ('' keeps the lists non-empty: no connector type is empty.)
+    const forget = trx.deleteFrom('target_sync_state').where('idp_id', '=', idpId);
+    if (replaceAll) await forget.where('connector_type', 'not in', ['', ...rows.filter((row) => row.enabled === 1).map((row) => row.connector_type)]).execute();
+    else await forget.where('connector_type', 'in', ['', ...rows.filter((row) => row.enabled === 0).map((row) => row.connector_type)]).execute();
     if (replaceAll) {
       await trx.deleteFrom('idp_connectors').where('idp_id', '=', idpId).execute();
     } else {

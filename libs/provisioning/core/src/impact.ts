@@ -1,5 +1,5 @@
 import { inject, injectable } from 'inversify';
-import type { OutboundConnector } from '@provisioning/connector-kit';
+import type { ClaimValue, OutboundConnector } from '@provisioning/connector-kit';
 import { ConnectorInstances } from './connector-instances';
 import type { IdentityProvider } from './identity-provider';
 import { IdentityProviderService } from './identity-provider-service';
@@ -16,7 +16,7 @@ const MAX_SAMPLES = 100;
 export interface ImpactSample {
   user: string;
   action: 'create' | 'update' | 'deprovision';
-  fields: Array<{ field: string; from: string | string[] | null; to: string | string[] | null }>;
+  fields: Array<{ field: string; from: ClaimValue | null; to: ClaimValue | null }>;
 }
 
 export interface Impact {
@@ -66,7 +66,7 @@ export class ImpactService {
     const now = inScope(proposed);
     if (now) result.usersInScope += 1;
     if (!before && !now) return;
-    const account = (idp: IdentityProvider): Record<string, string | string[] | null> => {
+    const account = (idp: IdentityProvider): Record<string, ClaimValue | null> => {
       const operation = buildUserOperation({ operation: 'create', localId: user.id, username: user.username, tenant, claims: user.claims }, idp, undefined);
       if (instance?.describeAccount) {
         try {

@@ -23,7 +23,7 @@ export type { UserOperationInput, GroupMemberFacts, GroupBuild } from './operati
 export type { DeliveryOutcome, AttemptObserver } from './delivery';
 export { ProvisioningWorker } from './worker';
 export { JOB_STATES, OPEN_JOB_STATES, toJob } from './jobs';
-export type { JobState, JobOperation, JobPayload, GroupJobPayload, JobError, ProvisioningJob } from './jobs';
+export type { JobState, JobOperation, JobPayload, GroupJobPayload, JobError, LocalClaims, ProvisioningJob } from './jobs';
 export { decideAfterFailure, isTransient } from './retry-policy';
 export { DEFAULT_PROVISIONING_SETTINGS, isLocalOnly } from './settings';
 export type { ProvisioningSettings } from './settings';

@@ -196,13 +196,13 @@ export class JobStore {
       }
       for (const row of rows) {
         if (!locked && !(await leaseJob(trx, row, owner, now, leaseMs))) continue;
-        let payload = row.payload;
+        let payload: JobPayload | undefined;
         if (row.operation !== 'deprovision' && row.entity_type !== 'GROUP' && withLater.has(targetKey(row.idp_id, row.connector_type) + row.entity_id)) {
           const coalesced = await absorbFollowers(trx, row, now);
           if (coalesced.absorbed.length > 0) onCoalesced?.(row.id, coalesced.absorbed);
           payload = coalesced.payload;
         }
-        claimed.push(toJob({ ...row, payload, state: 'running', lease_owner: owner, attempts: row.attempts + 1 }));
+        claimed.push(toJob({ ...row, state: 'running', lease_owner: owner, attempts: row.attempts + 1 }, payload));
       }
       return claimed;
     });
@@ -262,7 +262,7 @@ export class JobStore {
       .where('state', '=', 'held')
       .orderBy('id')
       .execute();
-    return rows.map(toJob);
+    return rows.map((row) => toJob(row));
   }
 
   /**
@@ -760,7 +760,7 @@ export class JobStore {
     if (query.user) q = q.where('entity_name', '=', query.user);
     if (query.idp) q = q.where('idp_name', '=', query.idp);
     const rows = await q.orderBy('id', 'desc').limit(Math.min(query.limit ?? 100, 1000)).execute();
-    return rows.map(toJob);
+    return rows.map((row) => toJob(row));
   }
 
   async get(tenant: string, id: number): Promise<ProvisioningJob> {

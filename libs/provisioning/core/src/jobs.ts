@@ -1,5 +1,15 @@
 import type { Selectable } from 'kysely';
+import { readLocalClaims } from '@provisioning/claims';
+import type { ClaimValue } from '@provisioning/connector-kit';
 import type { ProvisioningJobTable } from '@provisioning/persistence';
+
+/** A user's local claims: one text per claim, a list for multi-valued ones (roles, groups, entitlements). */
+export type LocalClaims = Readonly<Record<string, ClaimValue>>;
+
+/** The values of a claim as a list (one text is a list of one). */
+export function valuesOf(value: ClaimValue | undefined): readonly string[] {
+  return value === undefined ? [] : typeof value === 'string' ? [value] : value;
+}
 
 /** Job states. `failed` is the dead-letter state: kept, visible, and retryable by an operator. */
 /**
@@ -23,7 +33,7 @@ export interface GroupJobPayload {
 
 export interface JobPayload {
   /** Local claims of the user after the change (for a delete: the last known ones). */
-  claims: Record<string, string>;
+  claims: LocalClaims;
   /** For updates: the local claims whose value changed (added, modified or removed). */
   changedClaims?: string[];
   /** Present on GROUP jobs. */
@@ -68,7 +78,18 @@ export interface ProvisioningJob {
   coalescedInto?: number;
 }
 
-export function toJob(row: Selectable<ProvisioningJobTable>): ProvisioningJob {
+/**
+ * A job's stored payload, parsed: the one place payload text becomes a value. Claims go through
+ * `readLocalClaims`, so a payload queued by an earlier version (multi-valued claims comma-joined)
+ * is delivered with the same values.
+ */
+export function readPayload(text: string): JobPayload {
+  const payload = JSON.parse(text) as JobPayload;
+  return { ...payload, claims: readLocalClaims(payload.claims) };
+}
+
+/** A job row as the engine uses it; `payload`, when given, is the row's payload already parsed. */
+export function toJob(row: Selectable<ProvisioningJobTable>, payload?: JobPayload): ProvisioningJob {
   return {
     id: row.id,
     tenant: row.tenant,
@@ -79,7 +100,7 @@ export function toJob(row: Selectable<ProvisioningJobTable>): ProvisioningJob {
     idpId: row.idp_id,
     idpName: row.idp_name,
     connectorType: row.connector_type,
-    payload: JSON.parse(row.payload) as JobPayload,
+    payload: payload ?? readPayload(row.payload),
     state: row.state as JobState,
     attempts: row.attempts,
     nextAttemptAt: row.next_attempt_at,

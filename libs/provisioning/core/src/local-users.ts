@@ -1,8 +1,10 @@
+import type { LocalClaims } from './jobs';
+
 /** A local user as reconciliation sees it: id, username and local claims. */
 export interface LocalUser {
   id: string;
   username: string;
-  claims: Record<string, string>;
+  claims: LocalClaims;
 }
 
 /**

@@ -16,15 +16,15 @@ const base = { localId: 'u1', username: 'kim@wso2.com', tenant: 'carbon.super' }
 
 describe('buildUserOperation', () => {
   it('maps roles through the IdP role mappings and claims through the dialect, defaults filling gaps', () => {
-    const op = buildUserOperation({ ...base, operation: 'create', claims: { 'http://wso2.org/claims/lastname': 'Paul', [ROLE_CLAIM]: 'Sales' } }, idp, undefined);
+    const op = buildUserOperation({ ...base, operation: 'create', claims: { 'http://wso2.org/claims/lastname': 'Paul', [ROLE_CLAIM]: ['Sales'] } }, idp, undefined);
     expect(op.kind).toBe('create');
-    expect(op.attributes.map((a) => [a.name, a.value])).toEqual([['LastName', 'Paul'], ['ProfileId', '00eSALES']]);
-    const unmapped = buildUserOperation({ ...base, operation: 'create', claims: { [ROLE_CLAIM]: 'Staff' } }, idp, undefined);
+    expect(op.attributes.map((a) => [a.name, a.value])).toEqual([['LastName', 'Paul'], ['ProfileId', ['00eSALES']]]);
+    const unmapped = buildUserOperation({ ...base, operation: 'create', claims: { [ROLE_CLAIM]: ['Staff'] } }, idp, undefined);
     expect(unmapped.attributes.map((a) => [a.name, a.value, a.source])).toEqual([['LastName', 'Unknown', 'default'], ['ProfileId', '00eDEFAULT', 'default']]);
   });
 
   it('turns an update without a remote account into a create, and sends only what changed otherwise', () => {
-    const input = { ...base, operation: 'update' as const, claims: { 'http://wso2.org/claims/lastname': 'Paula', [ROLE_CLAIM]: 'Sales' }, changedClaims: ['http://wso2.org/claims/lastname'] };
+    const input = { ...base, operation: 'update' as const, claims: { 'http://wso2.org/claims/lastname': 'Paula', [ROLE_CLAIM]: ['Sales'] }, changedClaims: ['http://wso2.org/claims/lastname'] };
     expect(buildUserOperation(input, idp, undefined).kind).toBe('create');
     const update = buildUserOperation(input, idp, '005X');
     expect(update).toMatchObject({ kind: 'update', remoteId: '005X' });

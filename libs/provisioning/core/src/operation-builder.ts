@@ -2,22 +2,22 @@ import { computeOutboundAttributes } from '@provisioning/claims';
 import type { GroupProvisioningOperation, OperationKind, ProvisioningOperation } from '@provisioning/connector-kit';
 import type { IdentityProvider } from './identity-provider';
 import type { GroupJobPayload, JobOperation, JobState } from './jobs';
+import { valuesOf } from './jobs';
+import type { LocalClaims } from './jobs';
 import { ROLE_CLAIM } from './outbox';
 
 /**
  * IdP role mappings (local role -> IdP role): with mappings, the role claim carries the mapped IdP roles
  * of the user's local roles, and unmapped local roles are not sent; without mappings, roles pass as they are.
  */
-export function mapRoles(claims: Record<string, string>, mappings: ReadonlyArray<{ idpRole: string; localRole: string }>): Record<string, string> {
+export function mapRoles(claims: LocalClaims, mappings: ReadonlyArray<{ idpRole: string; localRole: string }>): LocalClaims {
   const roles = claims[ROLE_CLAIM];
   if (mappings.length === 0 || roles === undefined) return claims;
   // In the order of the mappings: the first mapping is the preferred role for single-valued fields.
-  const held = new Set(roles.split(',').map((r) => r.trim().toLowerCase()));
+  const held = new Set(valuesOf(roles).map((r) => r.trim().toLowerCase()));
   const mapped = [...new Set(mappings.filter((m) => held.has(m.localRole.toLowerCase())).map((m) => m.idpRole))];
-  const next = { ...claims };
-  if (mapped.length > 0) next[ROLE_CLAIM] = mapped.join(',');
-  else delete next[ROLE_CLAIM];
-  return next;
+  const { [ROLE_CLAIM]: _dropped, ...next } = claims;
+  return mapped.length > 0 ? { ...next, [ROLE_CLAIM]: mapped } : next;
 }
 
 /** What a user operation is built from: a job, or (for a preview) a would-be create. */
@@ -27,7 +27,7 @@ export interface UserOperationInput {
   username: string;
   tenant: string;
   /** Local claims after the change. */
-  claims: Record<string, string>;
+  claims: LocalClaims;
   /** For updates: the local claims that changed. */
   changedClaims?: readonly string[];
   /** Send every attribute although this is an update (the previous attempt's outcome is unknown, or a run repairs drift). */

@@ -8,7 +8,7 @@ import { IdentityProviderService } from './identity-provider-service';
 import { JobStore } from './job-store';
 import { JOB_STATES } from './jobs';
 import { buildUserOperation } from './operation-builder';
-import type { JobError, JobState, ProvisioningJob } from './jobs';
+import type { JobError, JobState, LocalClaims, ProvisioningJob } from './jobs';
 import { ProvisioningOutbox } from './outbox';
 
 const heldSchema = z.object({ idp: z.string().min(1).max(255), connector: z.string().min(1).max(64).optional() }).strict();
@@ -157,7 +157,7 @@ export class OperatorService {
    * The exact remote payload a create of a user with these local claims would send, built by the
    * same code as delivery (role mappings included); no side effect.
    */
-  async preview(tenant: string, idpId: string, claims: Record<string, string>, username: string): Promise<Array<{ connector: string; preview: RemotePayloadPreview }>> {
+  async preview(tenant: string, idpId: string, claims: LocalClaims, username: string): Promise<Array<{ connector: string; preview: RemotePayloadPreview }>> {
     const idp = await this.idps.get(tenant, idpId);
     const operation = buildUserOperation({ operation: 'create', localId: 'preview', username, tenant, claims }, idp, undefined);
     const out: Array<{ connector: string; preview: RemotePayloadPreview }> = [];

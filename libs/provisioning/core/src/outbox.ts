@@ -3,7 +3,8 @@ import type { Transaction } from 'kysely';
 import type { Database } from '@provisioning/persistence';
 import { ClusterSignals } from './cluster-signals';
 import { JobStore } from './job-store';
-import type { GroupJobPayload, JobOperation, JobPayload } from './jobs';
+import { valuesOf } from './jobs';
+import type { GroupJobPayload, JobOperation, JobPayload, LocalClaims } from './jobs';
 import { ResidentServiceProviderService } from './resident-service-provider';
 import { CORE_LOGGER, PROVISIONING_SETTINGS } from './tokens';
 import type { CoreLogger } from './logger';
@@ -16,18 +17,17 @@ export interface UserChange {
   userId: string;
   username: string;
   operation: 'create' | 'update' | 'delete';
-  claims: Record<string, string>;
+  claims: LocalClaims;
   changedClaims?: string[];
   /** Claims before an update: decides role-based provisioning (entering or leaving a provisioning role). */
-  previousClaims?: Record<string, string>;
+  previousClaims?: LocalClaims;
 }
 
 export const ROLE_CLAIM = 'http://wso2.org/claims/role';
 
-function rolesOf(claims: Record<string, string> | undefined): Set<string> {
+function rolesOf(claims: LocalClaims | undefined): Set<string> {
   return new Set(
-    (claims?.[ROLE_CLAIM] ?? '')
-      .split(',')
+    valuesOf(claims?.[ROLE_CLAIM])
       .map((r) => r.trim().toLowerCase())
       .filter(Boolean),
   );
@@ -36,7 +36,7 @@ function rolesOf(claims: Record<string, string> | undefined): Set<string> {
 export const ACTIVE_CLAIM = 'http://wso2.org/claims/active';
 
 /** A user whose SCIM `active` is false is not provisioned (deactivated remotely), as Entra ID and Okta do. */
-function isActive(claims: Record<string, string> | undefined): boolean {
+function isActive(claims: LocalClaims | undefined): boolean {
   return claims?.[ACTIVE_CLAIM] !== 'false';
 }
 
@@ -47,7 +47,7 @@ function isActive(claims: Record<string, string> | undefined): boolean {
  */
 export function operationForTarget(change: UserChange, provisioningRoles: readonly string[]): JobOperation | undefined {
   const wanted = provisioningRoles.map((r) => r.toLowerCase());
-  const belongs = (claims: Record<string, string> | undefined) =>
+  const belongs = (claims: LocalClaims | undefined) =>
     isActive(claims) && (wanted.length === 0 || wanted.some((r) => rolesOf(claims).has(r)));
   const now = belongs(change.claims);
   if (change.operation === 'create') return now ? 'create' : undefined;

@@ -69,6 +69,7 @@ export class ResidentServiceProviderService {
     if (!parsed.success) throw zodToValidationError(parsed.error, 'resident service provider');
     const targets = parsed.data.provisioningConfigurations?.outboundProvisioningIdps ?? [];
     const normalised: OutboundProvisioningTarget[] = [];
+    const kept: string[] = [];
     for (const [i, target] of targets.entries()) {
       const idp = await this.idps.findByName(tenant, target.idp);
       if (!idp) {
@@ -88,14 +89,24 @@ export class ResidentServiceProviderService {
         throw new ValidationError(`outboundProvisioningIdps[${i}]: "${idp.name}" / ${definition.manifest.type} is listed twice`, { code: 'APP-60001' });
       }
       normalised.push({ ...target, idp: idp.name, connector: definition.manifest.type });
+      kept.push(`${idp.id}\u0000${definition.manifest.type}`);
     }
     const config: ResidentProvisioningConfig = { outboundProvisioningIdps: normalised };
     const now = Date.now();
-    await this.database.db
-      .insertInto('resident_service_providers')
-      .values({ tenant, config: JSON.stringify(config), updated_at: now })
-      .onConflict((oc) => oc.column('tenant').doUpdateSet({ config: JSON.stringify(config), updated_at: now }))
-      .execute();
+    await this.database.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('resident_service_providers')
+        .values({ tenant, config: JSON.stringify(config), updated_at: now })
+        .onConflict((oc) => oc.column('tenant').doUpdateSet({ config: JSON.stringify(config), updated_at: now }))
+        .execute();
+      // Targets taken off are forgotten by automatic runs at once, so putting one back starts a
+      // target-added run however soon it comes (RunTriggers, target_sync_state).
+      const states = await trx.selectFrom('target_sync_state').select(['idp_id', 'connector_type']).where('tenant', '=', tenant).execute();
+      for (const state of states) {
+        if (kept.includes(`${state.idp_id}\u0000${state.connector_type}`)) continue;
+        await trx.deleteFrom('target_sync_state').where('idp_id', '=', state.idp_id).where('connector_type', '=', state.connector_type).execute();
+      }
+    });
     return config;
   }
 

@@ -1,4 +1,4 @@
-import type { DescribedAccount, RemoteAccount } from '@provisioning/connector-kit';
+import type { ClaimValue, DescribedAccount, RemoteAccount } from '@provisioning/connector-kit';
 
 /** What a run found for one local user or remote account (see the API contract, "Reconciliation runs"). */
 export type Situation = 'in-sync' | 'missing' | 'unlinked' | 'drifted' | 'orphaned' | 'unmanaged';
@@ -17,8 +17,8 @@ export type RunPhase = 'plan' | 'apply' | 'settle' | 'done';
 /** One differing field: the value the local user maps to, and the target's. */
 export interface FieldDifference {
   field: string;
-  local: string | string[] | null;
-  remote: string | string[] | null;
+  local: ClaimValue | null;
+  remote: ClaimValue | null;
 }
 
 export interface RunCounts {
@@ -119,9 +119,9 @@ export function differences(desired: DescribedAccount, account: RemoteAccount): 
   return result;
 }
 
-function sameValue(a: string | string[] | null, b: string | string[] | null, ignoreCase: boolean): boolean {
-  const norm = (v: string | string[] | null): string[] => {
-    const list = v === null ? [] : Array.isArray(v) ? v : [v];
+function sameValue(a: ClaimValue | null, b: ClaimValue | null, ignoreCase: boolean): boolean {
+  const norm = (v: ClaimValue | null): string[] => {
+    const list: readonly string[] = v === null ? [] : typeof v === 'string' ? [v] : v;
     return list.filter((x) => x !== '').map((x) => (ignoreCase ? x.toLowerCase() : x)).sort();
   };
   const x = norm(a);

@@ -134,4 +134,20 @@ describe('automatic run triggers', () => {
     await runs.finish('first', 'one', 'succeeded', null);
     expect((await runs.claim('two', now + 20, 60_000))?.id).toBe('second');
   });
+
+  it('sees a target taken off and put back between two checks, and a connector turned off and on again', async () => {
+    await putTargets('Target');
+    await checkAll();
+    await database.db.updateTable('reconciliation_runs').set({ state: 'succeeded' }).execute();
+    await putTargets();
+    await putTargets('Target');
+    await checkAll();
+    expect((await allRuns()).map((r) => r.trigger)).toEqual(['target-added', 'target-added']);
+    await database.db.updateTable('reconciliation_runs').set({ state: 'succeeded' }).execute();
+    const connector = (isEnabled: boolean) => idps.replaceConnector(T, idpId, connectorIdOf('lister'), { isEnabled, properties: [] });
+    await connector(false);
+    await connector(true);
+    await checkAll();
+    expect(await allRuns()).toHaveLength(3);
+  });
 });

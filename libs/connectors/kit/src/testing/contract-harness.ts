@@ -3,6 +3,7 @@ import { EgressPolicy, createOutboundHttp } from '@provisioning/egress';
 import type { OutboundHttp } from '@provisioning/egress';
 import { isProvisioningError } from '@provisioning/errors';
 import type { ConnectorContext, ConnectorProperties } from '../connector';
+import type { ClaimValue } from '../operations';
 
 /**
  * A remote system the connector runs against during the contract suite (an emulator), so the round
@@ -14,7 +15,7 @@ export interface ContractTarget {
   /** Whether the remote account counts as active (not deprovisioned). */
   isActive(record: Record<string, unknown>): boolean;
   /** Remote attribute values for a create (already in remote names), unique per call. */
-  createAttributes(): Record<string, string>;
+  createAttributes(): Record<string, ClaimValue>;
   /** One attribute change for the update step: [remote attribute name, new value]. */
   updateAttribute: [string, string];
   /**
@@ -26,7 +27,7 @@ export interface ContractTarget {
    * Create attributes the target rejects (a malformed email, say), for the batch rule "one bad record
    * fails only itself"; without it that part of the batch test is not exercised.
    */
-  rejectedCreateAttributes?(): Record<string, string>;
+  rejectedCreateAttributes?(): Record<string, ClaimValue>;
 }
 
 /** The group side of a contract target, for connectors that declare `capabilities.groups`. */

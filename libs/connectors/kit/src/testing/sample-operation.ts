@@ -1,10 +1,10 @@
 import type { GroupMember, GroupOperationKind, GroupProvisioningOperation } from '../group-operations';
-import type { OperationKind, OutboundAttribute, ProvisioningOperation } from '../operations';
+import type { ClaimValue, OperationKind, OutboundAttribute, ProvisioningOperation } from '../operations';
 
 /** Builds a user provisioning operation for contract and connector tests, as the engine would. */
 export function sampleOperation(
   kind: OperationKind,
-  attributes: Record<string, string>,
+  attributes: Record<string, ClaimValue>,
   overrides: Partial<ProvisioningOperation> = {},
 ): ProvisioningOperation {
   const attrs: OutboundAttribute[] = Object.entries(attributes).map(([name, value]) => ({ name, value, source: 'user' }));

@@ -1,4 +1,4 @@
-import type { ConnectorContext, OutboundConnector, RemoteCallRecord } from '@provisioning/connector-kit';
+import type { ClaimValue, ConnectorContext, OutboundConnector, RemoteCallRecord } from '@provisioning/connector-kit';
 import { loopbackHttp } from '@provisioning/connector-kit/testing';
 import { scim2Connector } from '../scim2-connector';
 import { TARGET_PASSWORD, TARGET_USERNAME } from './scim-target';
@@ -25,7 +25,7 @@ export function connect(target: RunningScimTarget, overrides: Record<string, str
 
 let counter = 0;
 /** Unique SCIM attributes for one user, in IdP claim names (= SCIM attribute paths). */
-export function userAttributes(overrides: Record<string, string> = {}): Record<string, string> {
+export function userAttributes(overrides: Record<string, ClaimValue> = {}): Record<string, ClaimValue> & { userName: string } {
   counter += 1;
   const userName = `user${Date.now()}${counter}@example.com`;
   return {
