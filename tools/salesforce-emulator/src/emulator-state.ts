@@ -9,6 +9,7 @@ import type {
   FaultRule,
   FieldValue,
   ProfileOption,
+  RoleOption,
   RequestLogEntry,
   ResolvedOptions,
   SObjectRecord,
@@ -36,6 +37,14 @@ export interface UserLoginRecord {
   Id: string;
   UserId: string;
   IsFrozen: boolean;
+}
+
+/** A stored UserRole. */
+export interface UserRoleRecord {
+  [field: string]: FieldValue;
+  Id: string;
+  Name: string;
+  DeveloperName: string;
 }
 
 /** A stored Profile. */
@@ -72,6 +81,13 @@ export const DEFAULT_PROFILES: readonly ProfileOption[] = [
   { id: '00e2x000001AT3t', name: 'System Administrator' },
 ];
 
+/** The roles an org has unless {@link EmulatorOptions.roles} says otherwise. */
+export const DEFAULT_ROLES: readonly RoleOption[] = [
+  { name: 'CEO', developerName: 'CEO' },
+  { name: 'Sales Manager', developerName: 'SalesManager' },
+  { name: 'Sales Representative', developerName: 'SalesRep' },
+];
+
 /** Applies the defaults to {@link EmulatorOptions}. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   return {
@@ -86,6 +102,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     apiLimit: options.apiLimit ?? 15000,
     queryBatchSize: options.queryBatchSize ?? 2000,
     profiles: options.profiles ?? [...DEFAULT_PROFILES],
+    roles: options.roles ?? [...DEFAULT_ROLES],
     foreignUsernames: options.foreignUsernames ?? [],
     licenses: options.licenses ?? 1000,
     requestLogLimit: options.requestLogLimit ?? 10000,
@@ -115,6 +132,8 @@ export class EmulatorState {
   readonly users = new Map<string, UserRecord>();
   /** UserLogin records by 18-character id. */
   readonly userLogins = new Map<string, UserLoginRecord>();
+  /** Roles by 18-character id. */
+  readonly roles = new Map<string, UserRoleRecord>();
   /** Profiles by 18-character id. */
   readonly profiles = new Map<string, ProfileRecord>();
   /** Token endpoint counters. */
@@ -152,6 +171,17 @@ export class EmulatorState {
         Description: null,
       });
     }
+    for (const role of this.options.roles) {
+      const id = role.id === undefined ? IdGenerator.next(KEY_PREFIX.UserRole) : toId18(role.id);
+      if (!id || !id.startsWith(KEY_PREFIX.UserRole)) throw new Error(`Invalid role id: ${role.id}`);
+      this.roles.set(id, { Id: id, Name: role.name, DeveloperName: role.developerName, ParentRoleId: null });
+    }
+  }
+
+  /** The role with this DeveloperName (case-insensitive), if the org has it. */
+  roleByDeveloperName(developerName: string): UserRoleRecord | undefined {
+    const wanted = developerName.toLowerCase();
+    return [...this.roles.values()].find((r) => r.DeveloperName.toLowerCase() === wanted);
   }
 
   /** The user with this username (compared case-insensitively), if it exists in this org. */
@@ -342,12 +372,14 @@ export class EmulatorState {
       if (objectName === 'User') return this.users.values();
       if (objectName === 'UserLogin') return this.userLogins.values();
       if (objectName === 'Profile') return this.profiles.values();
+      if (objectName === 'UserRole') return this.roles.values();
       return [];
     },
     get: (objectName: string, id: string): SObjectRecord | undefined => {
       if (objectName === 'User') return this.users.get(id);
       if (objectName === 'UserLogin') return this.userLogins.get(id);
       if (objectName === 'Profile') return this.profiles.get(id);
+      if (objectName === 'UserRole') return this.roles.get(id);
       return undefined;
     },
   };

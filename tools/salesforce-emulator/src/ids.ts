@@ -45,6 +45,7 @@ export const KEY_PREFIX = {
   User: '005',
   UserLogin: '060',
   Profile: '00e',
+  UserRole: '00E',
   Organization: '00D',
   QueryLocator: '01g',
 } as const;

@@ -4,8 +4,8 @@
 export { startSalesforceEmulator } from './server';
 export type { RunningEmulator } from './server';
 export { createEmulatorApp } from './app';
-export { EmulatorState, DEFAULT_PROFILES, resolveOptions } from './emulator-state';
-export type { IssuedToken, ProfileRecord, RequestListener, UserLoginRecord, UserRecord } from './emulator-state';
+export { EmulatorState, DEFAULT_PROFILES, DEFAULT_ROLES, resolveOptions } from './emulator-state';
+export type { IssuedToken, ProfileRecord, RequestListener, UserLoginRecord, UserRecord, UserRoleRecord } from './emulator-state';
 export { parseSoql, escapeSoqlString, SoqlSyntaxError } from './soql';
 export type { SoqlQuery, SoqlCondition, SoqlValue } from './soql';
 export { toId18 } from './ids';
@@ -18,6 +18,7 @@ export type {
   FaultRule,
   FieldValue,
   ProfileOption,
+  RoleOption,
   RequestLogEntry,
   ResolvedOptions,
   SalesforceErrorItem,

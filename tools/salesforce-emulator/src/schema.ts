@@ -101,6 +101,10 @@ export const USER_SCHEMA: ObjectSchema = {
       nillable: false, required: true, referenceTo: 'Profile', relationshipName: 'Profile',
     },
     readOnly('UserType', 'User Type', 'picklist', { length: 40 }),
+    {
+      name: 'UserRoleId', label: 'Role ID', type: 'reference', createable: true, updateable: true,
+      nillable: true, referenceTo: 'UserRole', relationshipName: 'UserRole',
+    },
     pick('LanguageLocaleKey', 'Language', LANGUAGES),
     text('EmployeeNumber', 'Employee Number', 20),
     {
@@ -155,8 +159,24 @@ export const PROFILE_SCHEMA: ObjectSchema = {
   ],
 };
 
+/** UserRole: read-only in the emulator, configured through the options (`roles`). */
+export const USER_ROLE_SCHEMA: ObjectSchema = {
+  name: 'UserRole',
+  label: 'Role',
+  labelPlural: 'Roles',
+  keyPrefix: '00E',
+  createable: false,
+  updateable: false,
+  fields: [
+    readOnly('Id', 'Role ID', 'id', { nillable: false }),
+    readOnly('Name', 'Name', 'string', { length: 80, nillable: false }),
+    readOnly('DeveloperName', 'Developer Name', 'string', { length: 80, nillable: false }),
+    readOnly('ParentRoleId', 'Parent Role ID', 'reference', { referenceTo: 'UserRole', relationshipName: 'ParentRole' }),
+  ],
+};
+
 /** All emulated objects. */
-export const SCHEMAS: readonly ObjectSchema[] = [USER_SCHEMA, USER_LOGIN_SCHEMA, PROFILE_SCHEMA];
+export const SCHEMAS: readonly ObjectSchema[] = [USER_SCHEMA, USER_LOGIN_SCHEMA, PROFILE_SCHEMA, USER_ROLE_SCHEMA];
 
 /** Looks an object up by name, case-insensitively (Salesforce URLs and SOQL are case-insensitive). */
 export function findSchema(name: string): ObjectSchema | undefined {

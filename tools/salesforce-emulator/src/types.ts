@@ -15,6 +15,15 @@ export interface ProfileOption {
   name: string;
 }
 
+/** A role in the org's role hierarchy, set on users through `UserRoleId`. */
+export interface RoleOption {
+  /** 15- or 18-character id with the `00E` prefix; generated when absent. */
+  id?: string;
+  name: string;
+  /** The unique API name (what connectors look roles up by). */
+  developerName: string;
+}
+
 /** Options of {@link startSalesforceEmulator}; every field has a default. */
 export interface EmulatorOptions {
   /** TCP port; 0 (default in-process) picks an ephemeral port. The CLI defaults to 8555. */
@@ -39,6 +48,8 @@ export interface EmulatorOptions {
   queryBatchSize?: number;
   /** Profiles of the org. Replaces the defaults (Chatter Free User, Standard User, System Administrator). */
   profiles?: ProfileOption[];
+  /** Roles of the org. Replaces the defaults (CEO, Sales Manager, Sales Representative). */
+  roles?: RoleOption[];
   /** Usernames taken in another org: creating them fails with DUPLICATE_USERNAME, queries in this org do not find them. */
   foreignUsernames?: string[];
   /** Active user licences available; default 1000. Beyond it create/reactivate fails with LICENSE_LIMIT_EXCEEDED. */
@@ -62,6 +73,7 @@ export interface ResolvedOptions {
   apiLimit: number;
   queryBatchSize: number;
   profiles: ProfileOption[];
+  roles: RoleOption[];
   foreignUsernames: string[];
   licenses: number;
   requestLogLimit: number;

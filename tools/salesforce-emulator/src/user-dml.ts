@@ -44,6 +44,15 @@ function checkReference(state: EmulatorState, values: FieldValues): DmlError | u
     if (!state.profiles.has(id18)) return dmlError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ProfileId']);
     values.set('ProfileId', id18);
   }
+  const roleId = values.get('UserRoleId');
+  if (typeof roleId === 'string') {
+    const id18 = toId18(roleId);
+    if (!id18 || !id18.startsWith(KEY_PREFIX.UserRole)) {
+      return dmlError('INVALID_CROSS_REFERENCE_KEY', `Role ID: id value of incorrect type: ${roleId}`, ['UserRoleId']);
+    }
+    if (!state.roles.has(id18)) return dmlError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['UserRoleId']);
+    values.set('UserRoleId', id18);
+  }
   const managerId = values.get('ManagerId');
   if (typeof managerId === 'string') {
     const id18 = toId18(managerId);

@@ -12,6 +12,7 @@ import type {
   OutboundConnector,
   ProvisioningOperation,
   ProvisioningResult,
+  RemoteCallRecord,
   RemotePayloadPreview,
 } from '@provisioning/connector-kit';
 import { parseSalesforceConfig, salesforceManifest } from './salesforce-config';
@@ -20,6 +21,7 @@ import { SalesforceSession } from './salesforce-session';
 import { describeUserAccount, listUserAccounts, provisionUserBatch } from './salesforce-accounts';
 import type { BatchHost } from './salesforce-accounts';
 import { remoteUsername } from './remote-username';
+import { ROLE_FIELD, RoleDirectory } from './roles';
 import { describeProblems, soqlString, toUserRecord } from './user-record';
 
 interface SaveResult {
@@ -43,15 +45,19 @@ interface FoundUser {
  */
 export class SalesforceConnector implements OutboundConnector {
   readonly #session: SalesforceSession;
+  readonly #roles: RoleDirectory;
 
   constructor(
     private readonly config: SalesforceConfig,
     private readonly context: ConnectorContext,
   ) {
     this.#session = new SalesforceSession(config, context);
+    this.#roles = new RoleDirectory(this.#session);
   }
 
-  async provision(operation: ProvisioningOperation, options: CallOptions = {}): Promise<ProvisioningResult> {
+  async provision(given: ProvisioningOperation, options: CallOptions = {}): Promise<ProvisioningResult> {
+    // A role named by its DeveloperName is written as its id.
+    const operation = await this.#roles.resolve(given, options);
     switch (operation.kind) {
       case 'create':
         return this.create(operation, options);
@@ -78,7 +84,8 @@ export class SalesforceConnector implements OutboundConnector {
     }
     let body: Record<string, unknown> = toUserRecord(attributes);
     try {
-      body = this.record(operation, attributes);
+      const resolved = await this.#roles.resolve(operation, {});
+      body = this.record(resolved, operation.kind === 'create' ? resolved.allAttributes : resolved.attributes);
     } catch (error) {
       warnings.push((error as Error).message);
     }
@@ -118,15 +125,45 @@ export class SalesforceConnector implements OutboundConnector {
   }
 
   describeAccount(operation: ProvisioningOperation): DescribedAccount {
-    return describeUserAccount(this.record({ ...operation, kind: 'create' }, operation.allAttributes), this.config.matchField);
+    const described = describeUserAccount(this.record({ ...operation, kind: 'create' }, operation.allAttributes), this.config.matchField);
+    const role = described.attributes[ROLE_FIELD];
+    if (typeof role === 'string') described.attributes[ROLE_FIELD] = this.#roles.canonical(role);
+    return described;
   }
 
+  /** Lists users; a requested `UserRole` is read as `UserRoleId` and answered with the role's DeveloperName. */
   async listAccounts(request: ListAccountsRequest, options: CallOptions = {}): Promise<AccountPage> {
-    return listUserAccounts(this.#batchHost, request, options);
+    if (!request.fields.includes(ROLE_FIELD)) return listUserAccounts(this.#batchHost, request, options);
+    const ownId = request.fields.includes('UserRoleId');
+    const fields = [...new Set(request.fields.map((f) => (f === ROLE_FIELD ? 'UserRoleId' : f)))];
+    const page = await listUserAccounts(this.#batchHost, { ...request, fields }, options);
+    const accounts = [];
+    for (const account of page.accounts) {
+      const { UserRoleId: roleId, ...rest } = account.attributes;
+      const name = typeof roleId === 'string' ? ((await this.#roles.nameOf(roleId, options)) ?? roleId) : null;
+      accounts.push({ ...account, attributes: { ...rest, ...(ownId ? { UserRoleId: roleId ?? null } : {}), [ROLE_FIELD]: name } });
+    }
+    return { ...page, accounts };
   }
 
   async provisionBatch(operations: readonly ProvisioningOperation[], options: BatchCallOptions = {}): Promise<BatchOutcome[]> {
-    return provisionUserBatch(this.#batchHost, operations, options);
+    // Roles resolved first; an operation naming a role the org lacks fails alone.
+    const outcomes: Array<BatchOutcome | undefined> = new Array(operations.length).fill(undefined);
+    const ready: Array<{ index: number; operation: ProvisioningOperation }> = [];
+    for (const [index, operation] of operations.entries()) {
+      try {
+        ready.push({ index, operation: await this.#roles.resolve(operation, { ...(options.signal ? { signal: options.signal } : {}) }) });
+      } catch (error) {
+        outcomes[index] = { ok: false, error };
+      }
+    }
+    const delivered = await provisionUserBatch(this.#batchHost, ready.map((r) => r.operation), {
+      ...options,
+      ...(options.record ? { record: (k: number, call: RemoteCallRecord) => options.record!(ready[k]!.index, call) } : {}),
+      ...(options.assertLinkable ? { assertLinkable: (k: number, remote: { remoteId?: string; remoteName?: string }) => options.assertLinkable!(ready[k]!.index, remote) } : {}),
+    });
+    for (const [k, outcome] of delivered.entries()) outcomes[ready[k]!.index] = outcome;
+    return outcomes.map((o) => o!);
   }
 
   /** What list and batch delivery use of this connector. */

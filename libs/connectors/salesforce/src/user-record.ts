@@ -10,14 +10,18 @@ export function isBooleanField(name: string): boolean {
 
 /**
  * The one text a Salesforce field receives for an attribute: User fields hold one value, so a
- * multi-valued claim sends its first value to `ProfileId` (a user with several roles mapped to
- * profiles: the first in mapping order) and its values joined with "," elsewhere (as WSO2 did).
+ * multi-valued claim sends its first value to `ProfileId` and `UserRole` (a user with several roles
+ * mapped to profiles or roles: the first in mapping order) and its values joined with "," elsewhere
+ * (as WSO2 did).
  */
 export function fieldText(attribute: Pick<OutboundAttribute, 'name' | 'value'>): string {
   const { name, value } = attribute;
   if (typeof value === 'string') return value;
-  return name === 'ProfileId' ? (value[0] ?? '') : value.join(',');
+  return ONE_OF_SEVERAL.has(name) ? (value[0] ?? '') : value.join(',');
 }
+
+/** Fields that take one of a user's several mapped roles: the profile and the role (`UserRole`, by DeveloperName). */
+const ONE_OF_SEVERAL = new Set(['ProfileId', 'UserRole']);
 
 /**
  * Turns outbound attributes into a Salesforce User record: "true"/"false" become JSON booleans for
@@ -49,9 +53,11 @@ export function describeProblems(attributes: readonly OutboundAttribute[], forCr
       warnings.push(`${a.name} is a boolean field but ${from} gives "${fieldText(a)}"; Salesforce will reject it (map it to another claim or remove the user's value)`);
     }
   }
-  const profile = byName.get('ProfileId');
-  if (profile && typeof profile.value !== 'string' && profile.value.length > 1) {
-    warnings.push(`ProfileId has several values (${profile.value.map((v) => `"${v}"`).join(', ')}); only the first is sent (order the IdP's role mappings by priority)`);
+  for (const name of ONE_OF_SEVERAL) {
+    const several = byName.get(name);
+    if (several && typeof several.value !== 'string' && several.value.length > 1) {
+      warnings.push(`${name} has several values (${several.value.map((v) => `"${v}"`).join(', ')}); only the first is sent (order the IdP's role mappings by priority)`);
+    }
   }
   const alias = text('Alias');
   if (alias !== undefined && alias.length > 8) warnings.push(`Alias "${alias}" is longer than 8 characters; Salesforce will reject it (STRING_TOO_LONG)`);

@@ -1,3 +1,4 @@
+import type { ClaimValue } from '@provisioning/connector-kit';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
 
 /** Test fixtures shared by this library's specs (not exported by the package). */
@@ -20,7 +21,7 @@ export function emulatorProperties(emu: RunningEmulator, overrides: Record<strin
 let counter = 0;
 
 /** Remote attributes of a valid Salesforce User with a unique username (`<prefix><n>.<time>@example.com`). */
-export function salesforceUser(prefix: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function salesforceUser(prefix: string, overrides: Record<string, ClaimValue> = {}): Record<string, ClaimValue> & { Username: string } {
   counter += 1;
   const username = `${prefix}${counter}.${Date.now()}@example.com`;
   return {
