@@ -80,12 +80,28 @@ describe('group and role-based provisioning', () => {
     await settle();
     expect(emu.state.usersByUsername('in.role@wso2.com')).toMatchObject({ IsActive: true });
     expect(String(emu.state.usersByUsername('in.role@wso2.com')?.ProfileId)).toMatch(/^00e2x000001SALE/);
-    const comma = await auth(request(server.url).post('/scim2/Groups')).send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Sales, EMEA' });
-    expect(comma.status).toBe(400);
   });
 
   it('deprovisions a member when the role group is deleted', async () => {
     await auth(request(server.url).delete(`/scim2/Groups/${groupId}`)).expect(204);
     await eventually(() => (emu.state.usersByUsername('in.role@wso2.com')?.IsActive === false ? true : undefined), 10_000, 'deactivation on group delete');
+  });
+
+  it('keeps a role whose name has a comma as one role, from the group to the profile', async () => {
+    const group = await auth(request(server.url).post('/scim2/Groups')).send({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Sales, EMEA', members: [{ value: ids.out }] });
+    expect(group.status, JSON.stringify(group.body)).toBe(201);
+    const me = await auth(request(server.url).get(`/scim2/Users/${ids.out}`));
+    expect(me.body.groups).toEqual([expect.objectContaining({ value: group.body.id, display: 'Sales, EMEA' })]);
+    // Only "Sales, EMEA" provisions, mapped to the Sales profile: its parts "Sales" and "EMEA" would match nothing.
+    const idps = await auth(request(server.url).get('/api/server/v1/identity-providers'));
+    const idp = idps.body.identityProviders[0];
+    const roles = { outboundProvisioningRoles: ['Sales, EMEA'], mappings: [{ localRole: 'Sales, EMEA', idpRole: '00e2x000001SALE' }] };
+    const changed = await auth(request(server.url).put(`/api/server/v1/identity-providers/${idp.id}`)).send({ name: idp.name, roles });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(changed.body.roles).toEqual(roles);
+    // The role change starts a run, which provisions the group's member.
+    const sf = await eventually(() => emu.state.usersByUsername('out.role@wso2.com'), 20_000, 'member of "Sales, EMEA" created');
+    expect(sf.IsActive).toBe(true);
+    expect(String(sf.ProfileId)).toMatch(/^00e2x000001SALE/);
   });
 });

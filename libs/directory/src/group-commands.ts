@@ -89,10 +89,6 @@ export class GroupCommands {
   private async split(trx: Trx, tenant: string, resource: ScimResource, selfId?: string): Promise<{ displayName: string; members: GroupMember[]; rest: Record<string, unknown> }> {
     const { displayName, members, schemas: _schemas, ...rest } = resource as Record<string, unknown>;
     if (typeof displayName !== 'string' || displayName.trim() === '') throw new ValidationError('displayName is required', { scimType: 'invalidValue' });
-    if (displayName.includes(',')) {
-      // Group names are role names, and the role claim is a comma-separated list.
-      throw new ValidationError(`displayName "${echo(displayName)}" must not contain a comma (group names are role names)`, { scimType: 'invalidValue' });
-    }
     const list = Array.isArray(members) ? (members as Array<{ value?: unknown; type?: unknown }>) : [];
     const out: GroupMember[] = [];
     for (const [i, member] of list.entries()) {

@@ -197,7 +197,7 @@ export interface UserClaims {
 }
 
 function toClaims(row: { id: string; username: string; claims: string }): UserClaims {
-  return { id: row.id, username: row.username, claims: readJson<Record<string, string>>(row.claims, 'users.claims') ?? {} };
+  return { id: row.id, username: row.username, claims: readLocalClaims(readJson<unknown>(row.claims, 'users.claims')) };
 }
 
 function fromRow(row: Selectable<UserTable>): StoredUser {

@@ -15,7 +15,7 @@ const SUB_ATTRIBUTES = [
 ];
 /** Multi-valued core attributes: a plain value is shorthand for one entry (see `defaultSubAttribute`). */
 const MULTI_VALUED = new Set(['emails', 'phoneNumbers', 'ims', 'photos', 'addresses', 'groups', 'entitlements', 'roles', 'x509Certificates']);
-/** Multi-valued attributes whose local claim is a comma-separated list (roles, entitlements). */
+/** Multi-valued attributes that carry a multi-valued claim: one entry per value of the list (roles, entitlements). */
 export const LIST_VALUED = new Set(['roles', 'entitlements']);
 /** Complex single-valued attributes that make no sense as one string. */
 const COMPLEX = new Set(['name']);

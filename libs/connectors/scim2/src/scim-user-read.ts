@@ -46,7 +46,7 @@ function readPath(resource: Json, path: ScimAttributePath): ListedValue {
     });
     return listed(matches.map((e) => get(e, sub)));
   }
-  // `roles`, `entitlements`: every entry (the claim is a comma-separated list of them).
+  // `roles`, `entitlements`: every entry (one per value of the multi-valued claim).
   if (path.subAttribute === undefined && LIST_VALUED.has(path.attribute)) return listed(entries.map((e) => get(e, sub)));
   // A plain multi-valued path is the primary entry (a sole entry counts: targets may drop `primary`).
   const primary = entries.find((e) => get(e, 'primary') === true) ?? (entries.length === 1 ? entries[0] : undefined);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { connectorIdOf, parseProperties } from '@provisioning/connector-kit';
-import type { ConnectorDefinition, ConnectorManifest, ProvisioningOperation, ProvisioningResult } from '@provisioning/connector-kit';
+import type { ClaimValue, ConnectorDefinition, ConnectorManifest, ProvisioningOperation, ProvisioningResult } from '@provisioning/connector-kit';
 import { UpstreamRejectedError, UpstreamThrottledError, UpstreamUnavailableError } from '@provisioning/errors';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { DEFAULT_PROVISIONING_SETTINGS } from '../src/index';
@@ -11,7 +11,7 @@ import { startTestEngine } from './support/engine';
 /** A recording in-memory target: what a remote system saw, in order; faults scripted per call. */
 class RecordingTarget {
   readonly seen: ProvisioningOperation[] = [];
-  readonly accounts = new Map<string, Record<string, string>>();
+  readonly accounts = new Map<string, Record<string, ClaimValue>>();
   failures: Array<Error | undefined> = [];
   delayMs = 0;
   async handle(op: ProvisioningOperation): Promise<ProvisioningResult> {
@@ -41,6 +41,8 @@ const manifest: ConnectorManifest = {
   properties: [{ key: 'token', displayName: 'Token', type: 'secret', isMandatory: true, isConfidential: true }],
 };
 
+const ROLE = 'http://wso2.org/claims/role';
+
 describe('outbox and worker on SQLite', () => {
   let database: DatabaseHandle;
   let target: RecordingTarget;
@@ -65,9 +67,12 @@ describe('outbox and worker on SQLite', () => {
         mappings: [
           { idpClaim: 'Name', localClaim: { uri: 'http://wso2.org/claims/lastname' } },
           { idpClaim: 'Mail', localClaim: { uri: 'http://wso2.org/claims/emailaddress' } },
+          { idpClaim: 'Roles', localClaim: { uri: ROLE } },
         ],
         provisioningClaims: [],
       },
+      // Local roles -> IdP roles, a name with a comma on either side.
+      roles: { mappings: [{ localRole: 'staff', idpRole: 'Staff, all' }, { localRole: 'Sales, EMEA', idpRole: 'EMEA' }, { localRole: 'sales', idpRole: 'Sales' }] },
       provisioning: { outboundConnectors: { connectors: [{ connectorId: manifest.connectorId, isEnabled: true, properties: [{ key: 'token', value: 'tok-secret' }] }] } },
     });
     await resident.put('carbon.super', { provisioningConfigurations: { outboundProvisioningIdps: [{ idp: 'Target', connector: 'recording' }] } });
@@ -78,7 +83,7 @@ describe('outbox and worker on SQLite', () => {
     await database.close();
   });
 
-  async function record(operation: 'create' | 'update' | 'delete', claims: Record<string, string>, changedClaims?: string[]) {
+  async function record(operation: 'create' | 'update' | 'delete', claims: Record<string, ClaimValue>, changedClaims?: string[]) {
     const jobs = await database.db.transaction().execute((trx) =>
       outbox.record(trx, { tenant: 'carbon.super', userId: 'u1', username: 'kim', operation, claims, changedClaims }),
     );
@@ -121,6 +126,37 @@ describe('outbox and worker on SQLite', () => {
     expect(Object.fromEntries(target.seen[0]!.attributes.map((a) => [a.name, a.value]))).toEqual({ Name: 'Two', Mail: 'kim@y.com' });
     const rows = await database.db.selectFrom('provisioning_jobs').select(['id', 'coalesced_into']).orderBy('id').execute();
     expect(rows.map((r) => r.coalesced_into)).toEqual([null, create!.id, create!.id, null]);
+  });
+
+  it('delivers multi-valued claims as lists: a role with a comma is one role, in mapping order', async () => {
+    const lastname = 'http://wso2.org/claims/lastname';
+    worker.start();
+    const [create] = await record('create', { [lastname]: 'Smith, Jr.', [ROLE]: ['Sales, EMEA', 'staff'] });
+    expect((await worker.waitFor([create!.id], 10_000)).get(create!.id)).toBe('succeeded');
+    const [update] = await record('update', { [lastname]: 'Smith, Jr.', [ROLE]: ['Sales, EMEA'] }, [ROLE]);
+    expect((await worker.waitFor([update!.id], 10_000)).get(update!.id)).toBe('succeeded');
+    expect(target.seen.map((o) => Object.fromEntries(o.attributes.map((a) => [a.name, a.value])))).toEqual([
+      { Name: 'Smith, Jr.', Roles: ['Staff, all', 'EMEA'] },
+      { Roles: ['EMEA'] },
+    ]);
+    const stored = await database.db.selectFrom('provisioning_jobs').select('payload').where('id', '=', create!.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.payload).claims[ROLE]).toEqual(['Sales, EMEA', 'staff']);
+  });
+
+  it('delivers jobs queued by an earlier version (multi-valued claims comma-joined) with the values they meant', async () => {
+    const lastname = 'http://wso2.org/claims/lastname';
+    const [create] = await record('create', { [lastname]: 'One', [ROLE]: ['sales', 'staff'] });
+    const [update] = await record('update', { [lastname]: 'Two', [ROLE]: ['sales', 'staff'] }, [lastname]);
+    // Rewrite both payloads as the previous version stored them: lists comma-joined.
+    for (const [job, name] of [[create!, 'One'], [update!, 'Two']] as const) {
+      const legacy = JSON.stringify({ claims: { [lastname]: name, [ROLE]: 'sales,staff' }, ...(job === update ? { changedClaims: [lastname] } : {}) });
+      await database.db.updateTable('provisioning_jobs').set({ payload: legacy }).where('id', '=', job.id).execute();
+    }
+    worker.start();
+    const states = await worker.waitFor([create!.id, update!.id], 10_000);
+    expect([...states.values()]).toEqual(['succeeded', 'succeeded']);
+    // The update was coalesced into the create (both legacy payloads read at the one parse point).
+    expect(target.seen.map((o) => Object.fromEntries(o.attributes.map((a) => [a.name, a.value])))).toEqual([{ Name: 'Two', Roles: ['Staff, all', 'Sales'] }]);
   });
 
   it('pauses a throttled connector without spending attempts, then delivers', async () => {
