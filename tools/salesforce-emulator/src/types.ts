@@ -15,6 +15,28 @@ export interface ProfileOption {
   name: string;
 }
 
+/** A permission set of the org (not owned by a profile), assignable through PermissionSetAssignment. */
+export interface PermissionSetOption {
+  /** API name (`Name`): letters, digits and single underscores, starting with a letter. */
+  name: string;
+  /** `Label`; default the name with underscores as spaces. */
+  label?: string;
+  /** 15- or 18-character id with the `0PS` prefix; generated when absent. */
+  id?: string;
+}
+
+/** A role of the org's role hierarchy, set on users through `User.UserRoleId`. */
+export interface RoleOption {
+  /** `DeveloperName`, the unique API name connectors look roles up by. */
+  developerName: string;
+  /** `Name` (the label); default the developer name. */
+  name?: string;
+  /** DeveloperName of the parent role, which must come earlier in the list. */
+  parent?: string;
+  /** 15- or 18-character id with the `00E` prefix; generated when absent. */
+  id?: string;
+}
+
 /** Options of {@link startSalesforceEmulator}; every field has a default. */
 export interface EmulatorOptions {
   /** TCP port; 0 (default in-process) picks an ephemeral port. The CLI defaults to 8555. */
@@ -39,6 +61,10 @@ export interface EmulatorOptions {
   queryBatchSize?: number;
   /** Profiles of the org. Replaces the defaults (Chatter Free User, Standard User, System Administrator). */
   profiles?: ProfileOption[];
+  /** Permission sets besides the profiles' own. Replaces the defaults (Sales_Ops, Marketing_User, API_Only). */
+  permissionSets?: PermissionSetOption[];
+  /** Roles. Replaces the defaults (CEO, SalesManager under CEO, SalesRep under SalesManager). */
+  roles?: RoleOption[];
   /** Usernames taken in another org: creating them fails with DUPLICATE_USERNAME, queries in this org do not find them. */
   foreignUsernames?: string[];
   /** Active user licences available; default 1000. Beyond it create/reactivate fails with LICENSE_LIMIT_EXCEEDED. */
@@ -62,6 +88,8 @@ export interface ResolvedOptions {
   apiLimit: number;
   queryBatchSize: number;
   profiles: ProfileOption[];
+  permissionSets: PermissionSetOption[];
+  roles: RoleOption[];
   foreignUsernames: string[];
   licenses: number;
   requestLogLimit: number;
