@@ -1,22 +1,27 @@
 /**
- * `/composite/sobjects` (sObject Collections): create or update up to 200 records in one call,
- * answering a SaveResult per record in order; `allOrNone` rolls everything back on any failure.
+ * `/composite/sobjects` (sObject Collections, API v42.0 and later): create, update or delete up to
+ * 200 records in one call, answering a SaveResult per record in order; `allOrNone` rolls everything
+ * back on any failure.
  */
 import express from 'express';
-import type { Request, Response, Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import type { EmulatorState } from './emulator-state';
 import { toId18 } from './ids';
-import { apiError, dmlError } from './salesforce-error';
+import { apiError, dmlError, notFound } from './salesforce-error';
 import { findSchema } from './schema';
 import type { ObjectSchema } from './schema';
-import { requireBody } from './sobject-routes';
+import { deleteAssignment } from './entitlement-dml';
+import { context } from './request-context';
+import { INSERTS, requireBody } from './sobject-routes';
 import type { DmlError, SaveResult } from './types';
-import { Journal, insertUser, updateUser, updateUserLogin } from './user-dml';
+import { Journal, updateUser, updateUserLogin } from './user-dml';
 import type { DmlOutcome } from './user-dml';
 import { coerceFields } from './validation';
 import type { FieldValues } from './validation';
 
 const MAX_RECORDS = 200;
+/** sObject Collections exist from API v42.0; older versions answer 404 like any unknown resource. */
+const COLLECTIONS_FROM_VERSION = 42;
 
 const ROLLED_BACK: DmlError = dmlError(
   'ALL_OR_NONE_OPERATION_ROLLED_BACK',
@@ -89,6 +94,10 @@ function prepareUpdate(state: EmulatorState, record: Record<string, unknown>, jo
 /** Router for `/services/data/vNN.N/composite`. */
 export function compositeRoutes(state: EmulatorState): Router {
   const router = express.Router();
+  router.use('/sobjects', (_req: Request, res: Response, next: NextFunction) => {
+    if (Number.parseFloat(context(res).apiVersion ?? '60.0') < COLLECTIONS_FROM_VERSION) throw notFound();
+    next();
+  });
 
   router.post('/sobjects', (_req: Request, res: Response) => {
     const { allOrNone, records } = readCollection(requireBody(res));
@@ -97,10 +106,9 @@ export function compositeRoutes(state: EmulatorState): Router {
     const items = records.map((record) => {
       const schema = recordSchema(record);
       const values = coerceFields(schema, record);
-      if (schema.name !== 'User') {
-        return failure(dmlError('INVALID_TYPE_FOR_OPERATION', `entity type cannot be inserted: ${schema.label}`, []));
-      }
-      return () => insertUser(state, values, journal);
+      const insert = INSERTS[schema.name];
+      if (!insert) return failure(dmlError('INVALID_TYPE_FOR_OPERATION', `entity type cannot be inserted: ${schema.label}`, []));
+      return () => insert(state, values, journal);
     });
     res.status(200).json(runAll(items, allOrNone, journal));
   });
@@ -117,14 +125,16 @@ export function compositeRoutes(state: EmulatorState): Router {
     if (ids.length > MAX_RECORDS) {
       throw apiError(400, 'EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_RECORDS} records into this call`);
     }
-    const results: SaveResult[] = ids.map((raw) => {
+    const journal = new Journal();
+    const items = ids.map((raw): (() => DmlOutcome) => {
       const id = toId18(raw);
-      if (!id) return { success: false, errors: [dmlError('MALFORMED_ID', `malformed id ${raw}`)] };
-      const known = state.users.has(id) || state.userLogins.has(id) || state.profiles.has(id);
-      if (!known) return { success: false, errors: [dmlError('ENTITY_IS_DELETED', 'entity is deleted')] };
-      return { id, success: false, errors: [dmlError('INVALID_TYPE_FOR_OPERATION', 'entity type cannot be deleted')] };
+      if (!id) return failure(dmlError('MALFORMED_ID', `malformed id ${raw}`));
+      if (state.permissionSetAssignments.has(id)) return () => deleteAssignment(state, id, journal);
+      const known = [state.users, state.userLogins, state.profiles, state.permissionSets, state.roles].some((table) => table.has(id));
+      if (!known) return failure(dmlError('ENTITY_IS_DELETED', 'entity is deleted'));
+      return failure(dmlError('INVALID_TYPE_FOR_OPERATION', 'entity type cannot be deleted'));
     });
-    res.status(200).json(results);
+    res.status(200).json(runAll(items, req.query.allOrNone === 'true', journal));
   });
 
   return router;

@@ -21,6 +21,31 @@ function regexFilter(source: string | undefined): RegExp | undefined {
   }
 }
 
+function objectBody(req: Request): Record<string, unknown> {
+  const body: unknown = req.body;
+  return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+}
+
+function optionalStrings(body: Record<string, unknown>, keys: readonly string[]): boolean {
+  return keys.every((key) => body[key] === undefined || typeof body[key] === 'string');
+}
+
+function stringFields(body: Record<string, unknown>, keys: readonly string[]): Record<string, string> {
+  return Object.fromEntries(keys.flatMap((key) => (typeof body[key] === 'string' ? [[key, body[key]]] : [])));
+}
+
+/** 201 with the new record, or 400 with the reason the state refused it. */
+function created(res: Response, add: () => unknown): void {
+  let record: unknown;
+  try {
+    record = add();
+  } catch (error) {
+    res.status(400).json({ error: (error as Error).message });
+    return;
+  }
+  res.status(201).json(record);
+}
+
 /** Router for `/__emulator`. */
 export function controlRoutes(state: EmulatorState): Router {
   const router = express.Router();
@@ -45,6 +70,48 @@ export function controlRoutes(state: EmulatorState): Router {
     res.json({ ...user, UserLogin: state.userLoginFor(user.Id) ?? null });
   });
 
+  router.get('/users/:id/permission-set-assignments', (req: Request, res: Response) => {
+    const user = state.user(String(req.params.id));
+    if (!user) {
+      res.status(404).json({ error: 'no such user' });
+      return;
+    }
+    res.json(
+      state.assignmentsOf(user.Id).map((a) => {
+        const set = state.permissionSets.get(a.PermissionSetId);
+        return { ...a, PermissionSetName: set?.Name ?? null, IsOwnedByProfile: set?.IsOwnedByProfile ?? false };
+      }),
+    );
+  });
+
+  router.get('/permission-sets', (_req: Request, res: Response) => {
+    res.json([...state.permissionSets.values()]);
+  });
+
+  router.post('/permission-sets', (req: Request, res: Response) => {
+    const body = objectBody(req);
+    const name = body.name;
+    if (typeof name !== 'string' || !optionalStrings(body, ['label', 'id'])) {
+      res.status(400).json({ error: 'body must be {"name": string, "label"?: string, "id"?: string}' });
+      return;
+    }
+    created(res, () => state.addPermissionSet({ name, ...stringFields(body, ['label', 'id']) }));
+  });
+
+  router.get('/roles', (_req: Request, res: Response) => {
+    res.json([...state.roles.values()]);
+  });
+
+  router.post('/roles', (req: Request, res: Response) => {
+    const body = objectBody(req);
+    const developerName = body.developerName;
+    if (typeof developerName !== 'string' || !optionalStrings(body, ['name', 'parent', 'id'])) {
+      res.status(400).json({ error: 'body must be {"developerName": string, "name"?: string, "parent"?: string (DeveloperName), "id"?: string}' });
+      return;
+    }
+    created(res, () => state.addRole({ developerName, ...stringFields(body, ['name', 'parent', 'id']) }));
+  });
+
   router.get('/requests', (req: Request, res: Response) => {
     const path = regexFilter(queryString(req, 'path'));
     const method = queryString(req, 'method')?.toUpperCase();
@@ -63,17 +130,21 @@ export function controlRoutes(state: EmulatorState): Router {
   });
 
   router.get('/stats', (_req: Request, res: Response) => {
-    const users = [...state.users.values()];
+    let frozen = 0;
+    for (const login of state.userLogins.values()) if (login.IsFrozen) frozen += 1;
     res.json({
       tokenRequests: state.tokenRequests,
       liveTokens: state.tokens.size,
       apiUsage: { ...state.apiUsage, remaining: Math.max(0, state.apiUsage.max - state.apiUsage.used) },
       users: {
-        total: users.length,
-        active: users.filter((u) => u.IsActive).length,
-        frozen: [...state.userLogins.values()].filter((l) => l.IsFrozen).length,
+        total: state.users.size,
+        active: state.activeUserCount(),
+        frozen,
         licenses: state.options.licenses,
       },
+      permissionSets: state.permissionSets.size,
+      permissionSetAssignments: state.permissionSetAssignments.size,
+      roles: state.roles.size,
       faults: state.faults.length,
       requestsLogged: state.requestLog.length,
     });

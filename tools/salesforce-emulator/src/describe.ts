@@ -27,7 +27,7 @@ function basicInfo(schema: ObjectSchema, version: string): Record<string, unknow
     custom: false,
     createable: schema.createable,
     updateable: schema.updateable,
-    deletable: false,
+    deletable: schema.deletable ?? false,
     queryable: true,
     retrieveable: true,
     searchable: schema.name === 'User',

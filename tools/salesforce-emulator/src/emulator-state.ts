@@ -8,9 +8,10 @@ import type {
   FaultInfo,
   FaultRule,
   FieldValue,
+  PermissionSetOption,
   ProfileOption,
-  RoleOption,
   RequestLogEntry,
+  RoleOption,
   ResolvedOptions,
   SObjectRecord,
   TokenRequestStats,
@@ -39,19 +40,39 @@ export interface UserLoginRecord {
   IsFrozen: boolean;
 }
 
+/** A stored Profile. */
+export interface ProfileRecord {
+  [field: string]: FieldValue;
+  Id: string;
+  Name: string;
+}
+
+/** A stored PermissionSet; profile-owned ones have `IsOwnedByProfile` and their `ProfileId`. */
+export interface PermissionSetRecord {
+  [field: string]: FieldValue;
+  Id: string;
+  Name: string;
+  Label: string;
+  IsOwnedByProfile: boolean;
+  ProfileId: string | null;
+}
+
+/** A stored PermissionSetAssignment (one user, one permission set). */
+export interface PermissionSetAssignmentRecord {
+  [field: string]: FieldValue;
+  Id: string;
+  AssigneeId: string;
+  PermissionSetId: string;
+  SystemModstamp: string;
+}
+
 /** A stored UserRole. */
 export interface UserRoleRecord {
   [field: string]: FieldValue;
   Id: string;
   Name: string;
   DeveloperName: string;
-}
-
-/** A stored Profile. */
-export interface ProfileRecord {
-  [field: string]: FieldValue;
-  Id: string;
-  Name: string;
+  ParentRoleId: string | null;
 }
 
 /** An access token handed out by the token endpoint. */
@@ -81,12 +102,22 @@ export const DEFAULT_PROFILES: readonly ProfileOption[] = [
   { id: '00e2x000001AT3t', name: 'System Administrator' },
 ];
 
+/** The permission sets (besides the profiles' own) an org has unless {@link EmulatorOptions.permissionSets} says otherwise. */
+export const DEFAULT_PERMISSION_SETS: readonly PermissionSetOption[] = [
+  { name: 'Sales_Ops', label: 'Sales Operations' },
+  { name: 'Marketing_User', label: 'Marketing User' },
+  { name: 'API_Only', label: 'API Only' },
+];
+
 /** The roles an org has unless {@link EmulatorOptions.roles} says otherwise. */
 export const DEFAULT_ROLES: readonly RoleOption[] = [
-  { name: 'CEO', developerName: 'CEO' },
-  { name: 'Sales Manager', developerName: 'SalesManager' },
-  { name: 'Sales Representative', developerName: 'SalesRep' },
+  { developerName: 'CEO', name: 'CEO' },
+  { developerName: 'SalesManager', name: 'Sales Manager', parent: 'CEO' },
+  { developerName: 'SalesRep', name: 'Sales Representative', parent: 'SalesManager' },
 ];
+
+/** API names of permission sets and roles: a letter, then letters, digits and single underscores, no trailing underscore. */
+const API_NAME = /^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$/;
 
 /** Applies the defaults to {@link EmulatorOptions}. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
@@ -102,6 +133,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     apiLimit: options.apiLimit ?? 15000,
     queryBatchSize: options.queryBatchSize ?? 2000,
     profiles: options.profiles ?? [...DEFAULT_PROFILES],
+    permissionSets: options.permissionSets ?? [...DEFAULT_PERMISSION_SETS],
     roles: options.roles ?? [...DEFAULT_ROLES],
     foreignUsernames: options.foreignUsernames ?? [],
     licenses: options.licenses ?? 1000,
@@ -132,10 +164,14 @@ export class EmulatorState {
   readonly users = new Map<string, UserRecord>();
   /** UserLogin records by 18-character id. */
   readonly userLogins = new Map<string, UserLoginRecord>();
-  /** Roles by 18-character id. */
-  readonly roles = new Map<string, UserRoleRecord>();
   /** Profiles by 18-character id. */
   readonly profiles = new Map<string, ProfileRecord>();
+  /** Permission sets (the profiles' own included) by 18-character id. */
+  readonly permissionSets = new Map<string, PermissionSetRecord>();
+  /** Permission set assignments by 18-character id. */
+  readonly permissionSetAssignments = new Map<string, PermissionSetAssignmentRecord>();
+  /** Roles by 18-character id. */
+  readonly roles = new Map<string, UserRoleRecord>();
   /** Token endpoint counters. */
   readonly tokenRequests: TokenRequestStats = { count: 0, succeeded: 0, failed: 0, byGrantType: {} };
   /** Requests seen, oldest first, at most `requestLogLimit` entries. */
@@ -154,6 +190,13 @@ export class EmulatorState {
   private readonly cursors = new Map<string, QueryCursor>();
   private readonly listeners = new Set<RequestListener>();
   private logSeq = 0;
+  /** Assignment ids by user, then by permission set (the uniqueness Salesforce enforces). */
+  private readonly assignmentIndex = new Map<string, Map<string, string>>();
+  private readonly permissionSetByProfile = new Map<string, string>();
+  private readonly permissionSetNameIndex = new Map<string, string>();
+  private readonly roleNameIndex = new Map<string, string>();
+  /** Permission sets and roles of the options (kept by {@link reset}; ones added later are dropped). */
+  private readonly seeded = new Set<string>();
 
   constructor(options: EmulatorOptions = {}) {
     this.options = resolveOptions(options);
@@ -170,18 +213,137 @@ export class EmulatorState {
         UserType: profile.name === 'Chatter Free User' ? 'CsnOnly' : 'Standard',
         Description: null,
       });
+      const owned = this.addPermissionSet({ name: `X${id.slice(0, 15)}`, label: profile.name }, id);
+      this.permissionSetByProfile.set(id, owned.Id);
     }
-    for (const role of this.options.roles) {
-      const id = role.id === undefined ? IdGenerator.next(KEY_PREFIX.UserRole) : toId18(role.id);
-      if (!id || !id.startsWith(KEY_PREFIX.UserRole)) throw new Error(`Invalid role id: ${role.id}`);
-      this.roles.set(id, { Id: id, Name: role.name, DeveloperName: role.developerName, ParentRoleId: null });
-    }
+    for (const option of this.options.permissionSets) this.addPermissionSet(option);
+    for (const option of this.options.roles) this.addRole(option);
+    for (const id of [...this.permissionSets.keys(), ...this.roles.keys()]) this.seeded.add(id);
   }
 
-  /** The role with this DeveloperName (case-insensitive), if the org has it. */
+  /**
+   * Adds a permission set (owned by `profileId` when given). Throws when the name is not an API name
+   * or is taken (case-insensitive), or the id is malformed or taken.
+   */
+  addPermissionSet(option: PermissionSetOption, profileId?: string): PermissionSetRecord {
+    if (!API_NAME.test(option.name) || option.name.length > 80) throw new Error(`Invalid permission set name: ${option.name}`);
+    if (this.permissionSetNameIndex.has(option.name.toLowerCase())) throw new Error(`A permission set named ${option.name} exists`);
+    const id = this.newId(KEY_PREFIX.PermissionSet, option.id, this.permissionSets);
+    const now = salesforceTimestamp();
+    const record: PermissionSetRecord = {
+      Id: id,
+      Name: option.name,
+      Label: option.label ?? option.name.replace(/_/g, ' '),
+      Description: null,
+      IsOwnedByProfile: profileId !== undefined,
+      IsCustom: profileId === undefined,
+      ProfileId: profileId ?? null,
+      NamespacePrefix: null,
+      CreatedDate: now,
+      CreatedById: this.apiUserId,
+      LastModifiedDate: now,
+      LastModifiedById: this.apiUserId,
+      SystemModstamp: now,
+    };
+    this.permissionSets.set(id, record);
+    this.permissionSetNameIndex.set(option.name.toLowerCase(), id);
+    return record;
+  }
+
+  /** Adds a role. Throws when the DeveloperName is not an API name or is taken, or the parent is unknown. */
+  addRole(option: RoleOption): UserRoleRecord {
+    const developerName = option.developerName;
+    if (!API_NAME.test(developerName) || developerName.length > 80) throw new Error(`Invalid role DeveloperName: ${developerName}`);
+    if (this.roleNameIndex.has(developerName.toLowerCase())) throw new Error(`A role with DeveloperName ${developerName} exists`);
+    const parent = option.parent === undefined ? undefined : this.roleByDeveloperName(option.parent);
+    if (option.parent !== undefined && !parent) throw new Error(`Unknown parent role: ${option.parent}`);
+    const id = this.newId(KEY_PREFIX.UserRole, option.id, this.roles);
+    const now = salesforceTimestamp();
+    const record: UserRoleRecord = {
+      Id: id,
+      Name: option.name ?? developerName,
+      DeveloperName: developerName,
+      ParentRoleId: parent?.Id ?? null,
+      RollupDescription: option.name ?? developerName,
+      LastModifiedDate: now,
+      SystemModstamp: now,
+    };
+    this.roles.set(id, record);
+    this.roleNameIndex.set(developerName.toLowerCase(), id);
+    return record;
+  }
+
+  private newId(prefix: string, given: string | undefined, taken: Map<string, unknown>): string {
+    if (given === undefined) return IdGenerator.next(prefix);
+    const id = toId18(given);
+    if (!id || !id.startsWith(prefix)) throw new Error(`Invalid id for prefix ${prefix}: ${given}`);
+    if (taken.has(id)) throw new Error(`Id taken: ${given}`);
+    return id;
+  }
+
+  /** The permission set with this API name (case-insensitive). */
+  permissionSetByName(name: string): PermissionSetRecord | undefined {
+    const id = this.permissionSetNameIndex.get(name.toLowerCase());
+    return id === undefined ? undefined : this.permissionSets.get(id);
+  }
+
+  /** The permission set a profile owns. */
+  profilePermissionSet(profileId: string): PermissionSetRecord | undefined {
+    const id = this.permissionSetByProfile.get(profileId);
+    return id === undefined ? undefined : this.permissionSets.get(id);
+  }
+
+  /** The role with this DeveloperName (case-insensitive). */
   roleByDeveloperName(developerName: string): UserRoleRecord | undefined {
-    const wanted = developerName.toLowerCase();
-    return [...this.roles.values()].find((r) => r.DeveloperName.toLowerCase() === wanted);
+    const id = this.roleNameIndex.get(developerName.toLowerCase());
+    return id === undefined ? undefined : this.roles.get(id);
+  }
+
+  /** A user's permission set assignments (its profile's own included), oldest first. */
+  assignmentsOf(userId: string): PermissionSetAssignmentRecord[] {
+    const byUser = this.assignmentIndex.get(userId);
+    if (!byUser) return [];
+    return [...byUser.values()].map((id) => this.permissionSetAssignments.get(id)!);
+  }
+
+  /** The assignment of a permission set to a user, if any. */
+  assignmentFor(userId: string, permissionSetId: string): PermissionSetAssignmentRecord | undefined {
+    const id = this.assignmentIndex.get(userId)?.get(permissionSetId);
+    return id === undefined ? undefined : this.permissionSetAssignments.get(id);
+  }
+
+  /** Stores an assignment (no checks: see entitlement-dml.ts). */
+  putAssignment(record: PermissionSetAssignmentRecord): void {
+    this.permissionSetAssignments.set(record.Id, record);
+    let byUser = this.assignmentIndex.get(record.AssigneeId);
+    if (!byUser) {
+      byUser = new Map();
+      this.assignmentIndex.set(record.AssigneeId, byUser);
+    }
+    byUser.set(record.PermissionSetId, record.Id);
+  }
+
+  /** Removes an assignment; false when unknown. */
+  removeAssignment(id: string): boolean {
+    const record = this.permissionSetAssignments.get(id);
+    if (!record) return false;
+    this.permissionSetAssignments.delete(id);
+    const byUser = this.assignmentIndex.get(record.AssigneeId);
+    byUser?.delete(record.PermissionSetId);
+    if (byUser?.size === 0) this.assignmentIndex.delete(record.AssigneeId);
+    return true;
+  }
+
+  /** Keeps a user's assignment of its profile's permission set in step with its ProfileId, as Salesforce does. */
+  private syncProfileAssignment(userId: string, previousProfileId: string | undefined, profileId: string | undefined): void {
+    if (previousProfileId === profileId) return;
+    const previousSet = previousProfileId === undefined ? undefined : this.permissionSetByProfile.get(previousProfileId);
+    const previous = previousSet === undefined ? undefined : this.assignmentIndex.get(userId)?.get(previousSet);
+    if (previous !== undefined) this.removeAssignment(previous);
+    const nextSet = profileId === undefined ? undefined : this.permissionSetByProfile.get(profileId);
+    if (nextSet !== undefined) {
+      this.putAssignment({ Id: IdGenerator.next(KEY_PREFIX.PermissionSetAssignment), AssigneeId: userId, PermissionSetId: nextSet, SystemModstamp: salesforceTimestamp() });
+    }
   }
 
   /** The user with this username (compared case-insensitively), if it exists in this org. */
@@ -236,6 +398,7 @@ export class EmulatorState {
     this.users.set(record.Id, record);
     this.usernameIndex.set(record.Username.toLowerCase(), record.Id);
     this.nicknameIndex.set(record.CommunityNickname.toLowerCase(), record.Id);
+    this.syncProfileAssignment(record.Id, previous?.ProfileId, record.ProfileId);
   }
 
   /** Removes a user and its login (used to roll back allOrNone collections; Salesforce cannot delete users). */
@@ -249,6 +412,7 @@ export class EmulatorState {
     const loginId = this.loginByUser.get(id);
     if (loginId) this.userLogins.delete(loginId);
     this.loginByUser.delete(id);
+    for (const assignment of this.assignmentsOf(id)) this.removeAssignment(assignment.Id);
   }
 
   /** Stores (inserts or replaces) a UserLogin. */
@@ -366,30 +530,45 @@ export class EmulatorState {
     return this.cursors.get(id);
   }
 
+  /** Records of each emulated object by 18-character id. */
+  private readonly tables: Readonly<Record<string, Map<string, SObjectRecord> | undefined>> = {
+    User: this.users,
+    UserLogin: this.userLogins,
+    Profile: this.profiles,
+    PermissionSet: this.permissionSets,
+    PermissionSetAssignment: this.permissionSetAssignments,
+    UserRole: this.roles,
+  };
+
   /** Read access for the SOQL executor. */
   readonly dataSource: QueryDataSource = {
-    records: (objectName: string): Iterable<SObjectRecord> => {
-      if (objectName === 'User') return this.users.values();
-      if (objectName === 'UserLogin') return this.userLogins.values();
-      if (objectName === 'Profile') return this.profiles.values();
-      if (objectName === 'UserRole') return this.roles.values();
-      return [];
-    },
-    get: (objectName: string, id: string): SObjectRecord | undefined => {
-      if (objectName === 'User') return this.users.get(id);
-      if (objectName === 'UserLogin') return this.userLogins.get(id);
-      if (objectName === 'Profile') return this.profiles.get(id);
-      if (objectName === 'UserRole') return this.roles.get(id);
-      return undefined;
+    records: (objectName: string): Iterable<SObjectRecord> => this.tables[objectName]?.values() ?? [],
+    get: (objectName: string, id: string): SObjectRecord | undefined => this.tables[objectName]?.get(id),
+    // Assignments by user come from the index, so that reading 200 users' assignments among 100k users is not a scan.
+    lookup: (objectName: string, field: string, ids: readonly string[]): SObjectRecord[] | undefined => {
+      if (objectName !== 'PermissionSetAssignment' || field !== 'AssigneeId') return undefined;
+      return [...new Set(ids)].flatMap((id) => this.assignmentsOf(id));
     },
   };
 
   /**
-   * Back to a fresh org: users, logins, cursors, counters, API usage, faults and the request log are
-   * cleared. Issued tokens stay valid (use {@link expireTokens} for that) so connected clients carry on.
+   * Back to a fresh org: users, logins, permission set assignments, permission sets and roles added
+   * after start, cursors, counters, API usage, faults and the request log are cleared. Issued tokens stay valid (use {@link expireTokens} for that) so connected clients carry on.
    */
   reset(): void {
     this.users.clear();
+    this.permissionSetAssignments.clear();
+    this.assignmentIndex.clear();
+    for (const [id, set] of this.permissionSets) {
+      if (this.seeded.has(id)) continue;
+      this.permissionSets.delete(id);
+      this.permissionSetNameIndex.delete(set.Name.toLowerCase());
+    }
+    for (const [id, role] of this.roles) {
+      if (this.seeded.has(id)) continue;
+      this.roles.delete(id);
+      this.roleNameIndex.delete(role.DeveloperName.toLowerCase());
+    }
     this.#active = 0;
     this.userLogins.clear();
     this.usernameIndex.clear();

@@ -45,6 +45,8 @@ export const KEY_PREFIX = {
   User: '005',
   UserLogin: '060',
   Profile: '00e',
+  PermissionSet: '0PS',
+  PermissionSetAssignment: '0Pa',
   UserRole: '00E',
   Organization: '00D',
   QueryLocator: '01g',

@@ -4,8 +4,17 @@
 export { startSalesforceEmulator } from './server';
 export type { RunningEmulator } from './server';
 export { createEmulatorApp } from './app';
-export { EmulatorState, DEFAULT_PROFILES, DEFAULT_ROLES, resolveOptions } from './emulator-state';
-export type { IssuedToken, ProfileRecord, RequestListener, UserLoginRecord, UserRecord, UserRoleRecord } from './emulator-state';
+export { EmulatorState, DEFAULT_PERMISSION_SETS, DEFAULT_PROFILES, DEFAULT_ROLES, resolveOptions } from './emulator-state';
+export type {
+  IssuedToken,
+  PermissionSetAssignmentRecord,
+  PermissionSetRecord,
+  ProfileRecord,
+  RequestListener,
+  UserLoginRecord,
+  UserRecord,
+  UserRoleRecord,
+} from './emulator-state';
 export { parseSoql, escapeSoqlString, SoqlSyntaxError } from './soql';
 export type { SoqlQuery, SoqlCondition, SoqlValue } from './soql';
 export { toId18 } from './ids';
@@ -17,10 +26,11 @@ export type {
   FaultInfo,
   FaultRule,
   FieldValue,
+  PermissionSetOption,
   ProfileOption,
-  RoleOption,
   RequestLogEntry,
   ResolvedOptions,
+  RoleOption,
   SalesforceErrorItem,
   SaveResult,
   SObjectRecord,

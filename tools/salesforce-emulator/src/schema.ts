@@ -38,6 +38,8 @@ export interface ObjectSchema {
   keyPrefix: string;
   createable: boolean;
   updateable: boolean;
+  /** Records can be deleted (DELETE /sobjects/{type}/{id}, Collections DELETE). */
+  deletable?: boolean;
   fields: FieldDef[];
 }
 
@@ -159,7 +161,54 @@ export const PROFILE_SCHEMA: ObjectSchema = {
   ],
 };
 
-/** UserRole: read-only in the emulator, configured through the options (`roles`). */
+/**
+ * PermissionSet: read-only through the data API here (seeded from the options, added through the
+ * control API). Each profile owns one (`IsOwnedByProfile`, `ProfileId`), as in a real org.
+ */
+export const PERMISSION_SET_SCHEMA: ObjectSchema = {
+  name: 'PermissionSet',
+  label: 'Permission Set',
+  labelPlural: 'Permission Sets',
+  keyPrefix: '0PS',
+  createable: false,
+  updateable: false,
+  fields: [
+    readOnly('Id', 'Permission Set ID', 'id', { nillable: false }),
+    readOnly('Name', 'Name', 'string', { length: 80, nillable: false }),
+    readOnly('Label', 'Label', 'string', { length: 80, nillable: false }),
+    readOnly('Description', 'Description', 'string', { length: 255 }),
+    readOnly('IsOwnedByProfile', 'Is Owned By Profile', 'boolean', { nillable: false }),
+    readOnly('IsCustom', 'Is Custom', 'boolean', { nillable: false }),
+    readOnly('ProfileId', 'Profile ID', 'reference', { referenceTo: 'Profile', relationshipName: 'Profile' }),
+    readOnly('NamespacePrefix', 'Namespace Prefix', 'string', { length: 15 }),
+    ...audit(),
+  ],
+};
+
+/** PermissionSetAssignment: a user's assignment to a permission set; created and deleted, never updated. */
+export const PERMISSION_SET_ASSIGNMENT_SCHEMA: ObjectSchema = {
+  name: 'PermissionSetAssignment',
+  label: 'Permission Set Assignment',
+  labelPlural: 'Permission Set Assignments',
+  keyPrefix: '0Pa',
+  createable: true,
+  updateable: false,
+  deletable: true,
+  fields: [
+    readOnly('Id', 'Permission Set Assignment ID', 'id', { nillable: false }),
+    {
+      name: 'AssigneeId', label: 'Assignee ID', type: 'reference', createable: true, updateable: false,
+      nillable: false, required: true, referenceTo: 'User', relationshipName: 'Assignee',
+    },
+    {
+      name: 'PermissionSetId', label: 'Permission Set ID', type: 'reference', createable: true, updateable: false,
+      nillable: false, required: true, referenceTo: 'PermissionSet', relationshipName: 'PermissionSet',
+    },
+    readOnly('SystemModstamp', 'System Modstamp', 'datetime', { nillable: false }),
+  ],
+};
+
+/** UserRole: read-only through the data API here (seeded from the options, added through the control API). */
 export const USER_ROLE_SCHEMA: ObjectSchema = {
   name: 'UserRole',
   label: 'Role',
@@ -170,13 +219,23 @@ export const USER_ROLE_SCHEMA: ObjectSchema = {
   fields: [
     readOnly('Id', 'Role ID', 'id', { nillable: false }),
     readOnly('Name', 'Name', 'string', { length: 80, nillable: false }),
-    readOnly('DeveloperName', 'Developer Name', 'string', { length: 80, nillable: false }),
+    readOnly('DeveloperName', 'Developer Name', 'string', { length: 80 }),
     readOnly('ParentRoleId', 'Parent Role ID', 'reference', { referenceTo: 'UserRole', relationshipName: 'ParentRole' }),
+    readOnly('RollupDescription', 'Description', 'string', { length: 80 }),
+    readOnly('LastModifiedDate', 'Last Modified Date', 'datetime', { nillable: false }),
+    readOnly('SystemModstamp', 'System Modstamp', 'datetime', { nillable: false }),
   ],
 };
 
 /** All emulated objects. */
-export const SCHEMAS: readonly ObjectSchema[] = [USER_SCHEMA, USER_LOGIN_SCHEMA, PROFILE_SCHEMA, USER_ROLE_SCHEMA];
+export const SCHEMAS: readonly ObjectSchema[] = [
+  USER_SCHEMA,
+  USER_LOGIN_SCHEMA,
+  PROFILE_SCHEMA,
+  PERMISSION_SET_SCHEMA,
+  PERMISSION_SET_ASSIGNMENT_SCHEMA,
+  USER_ROLE_SCHEMA,
+];
 
 /** Looks an object up by name, case-insensitively (Salesforce URLs and SOQL are case-insensitive). */
 export function findSchema(name: string): ObjectSchema | undefined {
@@ -184,10 +243,16 @@ export function findSchema(name: string): ObjectSchema | undefined {
   return SCHEMAS.find((s) => s.name.toLowerCase() === lower);
 }
 
-/** Looks a field up by name, case-insensitively. */
+const fieldIndexes = new WeakMap<ObjectSchema, Map<string, FieldDef>>();
+
+/** Looks a field up by name, case-insensitively (an index per schema: validation calls this per field and check). */
 export function findField(schema: ObjectSchema, name: string): FieldDef | undefined {
-  const lower = name.toLowerCase();
-  return schema.fields.find((f) => f.name.toLowerCase() === lower);
+  let index = fieldIndexes.get(schema);
+  if (!index) {
+    index = new Map(schema.fields.map((f) => [f.name.toLowerCase(), f] as const));
+    fieldIndexes.set(schema, index);
+  }
+  return index.get(name.toLowerCase());
 }
 
 /** Looks a relationship (e.g. `Profile` on User) up by name, case-insensitively. */

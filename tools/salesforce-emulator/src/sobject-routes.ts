@@ -1,6 +1,6 @@
 /**
- * `/sobjects/...`: describe, create, retrieve and update of User, UserLogin and Profile.
- * Users cannot be deleted (405), as in Salesforce.
+ * `/sobjects/...`: describe, create, retrieve, update and delete of the emulated objects. Users
+ * cannot be deleted (405), as in Salesforce; PermissionSetAssignments are created and deleted.
  */
 import express from 'express';
 import type { Request, Response, Router } from 'express';
@@ -11,10 +11,12 @@ import { context } from './request-context';
 import { SalesforceApiError, apiError, dmlToApiError, notFound } from './salesforce-error';
 import { findField, findSchema } from './schema';
 import type { FieldDef, ObjectSchema } from './schema';
+import { deleteAssignment, insertAssignment } from './entitlement-dml';
 import { insertUser, updateUser, updateUserLogin } from './user-dml';
-import type { DmlOutcome } from './user-dml';
+import type { DmlOutcome, Journal } from './user-dml';
 import type { SObjectRecord } from './types';
 import { coerceFields } from './validation';
+import type { FieldValues } from './validation';
 
 function param(req: Request, name: string): string {
   const value: unknown = req.params[name];
@@ -32,7 +34,7 @@ function version(res: Response): string {
 }
 
 function allowedMethods(schema: ObjectSchema): string {
-  return schema.updateable ? 'GET,HEAD,PATCH' : 'GET,HEAD';
+  return ['GET', 'HEAD', ...(schema.updateable ? ['PATCH'] : []), ...(schema.deletable ? ['DELETE'] : [])].join(',');
 }
 
 function methodNotAllowed(req: Request, schema: ObjectSchema): SalesforceApiError {
@@ -75,6 +77,12 @@ function throwOnFailure(outcome: DmlOutcome): string {
   return outcome.id;
 }
 
+/** The objects the API creates records of, and how. */
+export const INSERTS: Readonly<Record<string, ((state: EmulatorState, values: FieldValues, journal?: Journal) => DmlOutcome) | undefined>> = {
+  User: insertUser,
+  PermissionSetAssignment: insertAssignment,
+};
+
 /** Router for `/services/data/vNN.N/sobjects`. */
 export function sobjectRoutes(state: EmulatorState): Router {
   const router = express.Router();
@@ -93,11 +101,10 @@ export function sobjectRoutes(state: EmulatorState): Router {
 
   router.post('/:type', (req: Request, res: Response) => {
     const schema = schemaOf(req);
-    if (schema.name !== 'User') {
-      throw apiError(400, 'INVALID_TYPE_FOR_OPERATION', `entity type cannot be inserted: ${schema.label}`);
-    }
+    const insert = INSERTS[schema.name];
+    if (!insert) throw apiError(400, 'INVALID_TYPE_FOR_OPERATION', `entity type cannot be inserted: ${schema.label}`);
     const values = coerceFields(schema, requireBody(res));
-    const id = throwOnFailure(insertUser(state, values));
+    const id = throwOnFailure(insert(state, values));
     res.status(201).json({ id, success: true, errors: [] });
   });
 
@@ -114,6 +121,14 @@ export function sobjectRoutes(state: EmulatorState): Router {
     const values = coerceFields(schema, requireBody(res));
     const outcome = schema.name === 'User' ? updateUser(state, id, values) : updateUserLogin(state, id, values);
     throwOnFailure(outcome);
+    res.status(204).end();
+  });
+
+  router.delete('/:type/:id', (req: Request, res: Response) => {
+    const schema = schemaOf(req);
+    if (!schema.deletable) throw methodNotAllowed(req, schema);
+    const { id } = findRecord(state, schema, param(req, 'id'));
+    throwOnFailure(deleteAssignment(state, id));
     res.status(204).end();
   });
 

@@ -15,13 +15,26 @@ export interface ProfileOption {
   name: string;
 }
 
-/** A role in the org's role hierarchy, set on users through `UserRoleId`. */
+/** A permission set of the org (not owned by a profile), assignable through PermissionSetAssignment. */
+export interface PermissionSetOption {
+  /** API name (`Name`): letters, digits and single underscores, starting with a letter. */
+  name: string;
+  /** `Label`; default the name with underscores as spaces. */
+  label?: string;
+  /** 15- or 18-character id with the `0PS` prefix; generated when absent. */
+  id?: string;
+}
+
+/** A role of the org's role hierarchy, set on users through `User.UserRoleId`. */
 export interface RoleOption {
+  /** `DeveloperName`, the unique API name connectors look roles up by. */
+  developerName: string;
+  /** `Name` (the label); default the developer name. */
+  name?: string;
+  /** DeveloperName of the parent role, which must come earlier in the list. */
+  parent?: string;
   /** 15- or 18-character id with the `00E` prefix; generated when absent. */
   id?: string;
-  name: string;
-  /** The unique API name (what connectors look roles up by). */
-  developerName: string;
 }
 
 /** Options of {@link startSalesforceEmulator}; every field has a default. */
@@ -48,7 +61,9 @@ export interface EmulatorOptions {
   queryBatchSize?: number;
   /** Profiles of the org. Replaces the defaults (Chatter Free User, Standard User, System Administrator). */
   profiles?: ProfileOption[];
-  /** Roles of the org. Replaces the defaults (CEO, Sales Manager, Sales Representative). */
+  /** Permission sets besides the profiles' own. Replaces the defaults (Sales_Ops, Marketing_User, API_Only). */
+  permissionSets?: PermissionSetOption[];
+  /** Roles. Replaces the defaults (CEO, SalesManager under CEO, SalesRep under SalesManager). */
   roles?: RoleOption[];
   /** Usernames taken in another org: creating them fails with DUPLICATE_USERNAME, queries in this org do not find them. */
   foreignUsernames?: string[];
@@ -73,6 +88,7 @@ export interface ResolvedOptions {
   apiLimit: number;
   queryBatchSize: number;
   profiles: ProfileOption[];
+  permissionSets: PermissionSetOption[];
   roles: RoleOption[];
   foreignUsernames: string[];
   licenses: number;

@@ -33,36 +33,35 @@ const DUPLICATE_USERNAME_MESSAGE =
 
 const fail = (error: DmlError): DmlOutcome => ({ ok: false, error });
 
-/** Checks a reference field value: well-formed id of the right object that exists. */
-function checkReference(state: EmulatorState, values: FieldValues): DmlError | undefined {
-  const profileId = values.get('ProfileId');
-  if (typeof profileId === 'string') {
-    const id18 = toId18(profileId);
-    if (!id18 || !id18.startsWith(KEY_PREFIX.Profile)) {
-      return dmlError('INVALID_CROSS_REFERENCE_KEY', `Profile ID: id value of incorrect type: ${profileId}`, ['ProfileId']);
+/** A reference field checked on write: the key prefix its ids must have and whether the record exists. */
+export interface ReferenceRule {
+  field: string;
+  label: string;
+  prefix: string;
+  exists(state: EmulatorState, id18: string): boolean;
+}
+
+const USER_REFERENCES: readonly ReferenceRule[] = [
+  { field: 'ProfileId', label: 'Profile ID', prefix: KEY_PREFIX.Profile, exists: (state, id) => state.profiles.has(id) },
+  { field: 'UserRoleId', label: 'Role ID', prefix: KEY_PREFIX.UserRole, exists: (state, id) => state.roles.has(id) },
+  { field: 'ManagerId', label: 'Manager ID', prefix: KEY_PREFIX.User, exists: (state, id) => state.users.has(id) || id === state.apiUserId },
+];
+
+/**
+ * Checks reference field values: a well-formed id of the right object (else INVALID_CROSS_REFERENCE_KEY
+ * "id value of incorrect type") that exists (else INVALID_CROSS_REFERENCE_KEY "invalid cross reference
+ * id"); normalises them to 18 characters.
+ */
+export function checkReferences(state: EmulatorState, values: FieldValues, rules: readonly ReferenceRule[]): DmlError | undefined {
+  for (const rule of rules) {
+    const raw = values.get(rule.field);
+    if (typeof raw !== 'string') continue;
+    const id18 = toId18(raw);
+    if (!id18 || !id18.startsWith(rule.prefix)) {
+      return dmlError('INVALID_CROSS_REFERENCE_KEY', `${rule.label}: id value of incorrect type: ${raw}`, [rule.field]);
     }
-    if (!state.profiles.has(id18)) return dmlError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ProfileId']);
-    values.set('ProfileId', id18);
-  }
-  const roleId = values.get('UserRoleId');
-  if (typeof roleId === 'string') {
-    const id18 = toId18(roleId);
-    if (!id18 || !id18.startsWith(KEY_PREFIX.UserRole)) {
-      return dmlError('INVALID_CROSS_REFERENCE_KEY', `Role ID: id value of incorrect type: ${roleId}`, ['UserRoleId']);
-    }
-    if (!state.roles.has(id18)) return dmlError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['UserRoleId']);
-    values.set('UserRoleId', id18);
-  }
-  const managerId = values.get('ManagerId');
-  if (typeof managerId === 'string') {
-    const id18 = toId18(managerId);
-    if (!id18 || !id18.startsWith(KEY_PREFIX.User)) {
-      return dmlError('INVALID_CROSS_REFERENCE_KEY', `Manager ID: id value of incorrect type: ${managerId}`, ['ManagerId']);
-    }
-    if (!state.users.has(id18) && id18 !== state.apiUserId) {
-      return dmlError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ManagerId']);
-    }
-    values.set('ManagerId', id18);
+    if (!rule.exists(state, id18)) return dmlError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [rule.field]);
+    values.set(rule.field, id18);
   }
   return undefined;
 }
@@ -108,7 +107,7 @@ function userTypeFor(state: EmulatorState, profileId: string): string {
 export function insertUser(state: EmulatorState, values: FieldValues, journal?: Journal): DmlOutcome {
   if (values.has('Id')) return fail(dmlError('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']));
   const error =
-    validateRecord(USER_SCHEMA, values, 'create') ?? checkReference(state, values) ?? checkUniqueness(state, values);
+    validateRecord(USER_SCHEMA, values, 'create') ?? checkReferences(state, values, USER_REFERENCES) ?? checkUniqueness(state, values);
   if (error) return fail(error);
   const active = values.get('IsActive') !== false;
   if (active && state.activeUserCount() >= state.options.licenses) return fail(licenceExceeded());
@@ -163,7 +162,7 @@ export function updateUser(state: EmulatorState, id: string, values: FieldValues
   if (!existing) return fail(dmlError('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', []));
   dropOwnId(values, id);
   const error =
-    validateRecord(USER_SCHEMA, values, 'update') ?? checkReference(state, values) ?? checkUniqueness(state, values, id);
+    validateRecord(USER_SCHEMA, values, 'update') ?? checkReferences(state, values, USER_REFERENCES) ?? checkUniqueness(state, values, id);
   if (error) return fail(error);
   const reactivating = values.get('IsActive') === true && !existing.IsActive;
   if (reactivating && state.activeUserCount() >= state.options.licenses) return fail(licenceExceeded());

@@ -4,19 +4,12 @@ import type { BatchOutcome, OutboundConnector, RemoteAccount, RemoteCallRecord }
 import { startSalesforceEmulator } from '@provisioning/salesforce-emulator';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
 import { salesforceConnector } from './index';
-import { emulatorProperties, salesforceUser, silentLogger } from './testing/emulator-fixtures';
+import { emulatorConnector, emulatorProperties, salesforceUser, silentLogger } from './testing/emulator-fixtures';
 
 /** Listing the org in pages and delivering operations with sObject Collections, against the emulator over HTTP. */
 describe('Salesforce accounts: list and batch', () => {
   let emu: RunningEmulator;
-  const connect = (overrides: Record<string, string> = {}): OutboundConnector =>
-    salesforceConnector.create(salesforceConnector.parseConfig(emulatorProperties(emu, overrides)), {
-      idpName: 'Salesforce.com',
-      tenantDomain: 'carbon.super',
-      logger: silentLogger,
-      requestTimeoutMs: 5_000,
-      http: loopbackHttp(),
-    });
+  const connect = (overrides: Record<string, string> = {}): OutboundConnector => emulatorConnector(emu, overrides);
   const requests = () => emu.state.requestLog.filter((r) => r.path.startsWith('/services/data/'));
 
   beforeAll(async () => {

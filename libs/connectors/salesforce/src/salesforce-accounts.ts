@@ -32,7 +32,7 @@ interface QueryPage<T> {
   records: T[];
   nextRecordsUrl?: string;
 }
-interface SaveResult {
+export interface SaveResult {
   id?: string;
   success: boolean;
   errors?: Array<{ statusCode?: string; message?: string; fields?: string[] }>;
@@ -94,13 +94,14 @@ export function describeUserAccount(record: Record<string, unknown>, matchField:
   const attributes = Object.fromEntries(
     Object.entries(record).map(([k, v]) => {
       const value = fieldValue(v);
-      return [k, value !== null && k.endsWith('Id') && ID_15.test(value) ? value + idSuffix(value) : value];
+      return [k, value !== null && k.endsWith('Id') && ID_15.test(value) ? (toId18(value) ?? value) : value];
     }),
   );
   return { remoteName: String(record.Username ?? ''), attributes, ...(matchField === 'Username' ? {} : { matchKey: fieldValue(record[matchField]) }) };
 }
 
 const ID_15 = /^[a-zA-Z0-9]{15}$/;
+const ID_18 = /^[a-zA-Z0-9]{18}$/;
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
 /** Salesforce's case-safe suffix of a 15-character id: one character per 5, encoding which are upper case. */
@@ -117,6 +118,25 @@ function idSuffix(id15: string): string {
   return suffix;
 }
 
+/** A record id in the 18-character form Salesforce answers with (a 15-character id gets its suffix); undefined when not an id. */
+export function toId18(id: string): string | undefined {
+  if (!ID_15.test(id) && !ID_18.test(id)) return undefined;
+  const head = id.slice(0, 15);
+  return head + idSuffix(head);
+}
+
+/** Every record of a SOQL query, following `nextRecordsUrl` (only ever a relative query locator). */
+export async function queryAll<T>(session: SalesforceSession, soql: string, options: CallOptions): Promise<T[]> {
+  const records: T[] = [];
+  let path: string | undefined = `/query?q=${encodeURIComponent(soql)}`;
+  while (path) {
+    const page: QueryPage<T> = await session.call<QueryPage<T>>({ method: 'GET', path }, options);
+    records.push(...page.records);
+    path = !page.done && page.nextRecordsUrl && NEXT_RECORDS.test(page.nextRecordsUrl) ? page.nextRecordsUrl.replace(/^\/services\/data\/v\d+\.\d+/, '') : undefined;
+  }
+  return records;
+}
+
 function fieldValue(value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
   return typeof value === 'string' ? value : String(value);
@@ -126,12 +146,8 @@ async function frozenUsers(host: BatchHost, userIds: readonly string[], options:
   const frozen = new Set<string>();
   for (let i = 0; i < userIds.length; i += LOGIN_LOOKUP_CHUNK) {
     const ids = userIds.slice(i, i + LOGIN_LOOKUP_CHUNK).map(soqlString).join(', ');
-    let path: string | undefined = `/query?q=${encodeURIComponent(`SELECT UserId FROM UserLogin WHERE IsFrozen = true AND UserId IN (${ids})`)}`;
-    while (path) {
-      const page: QueryPage<{ UserId: string }> = await host.session.call<QueryPage<{ UserId: string }>>({ method: 'GET', path }, options);
-      for (const r of page.records) frozen.add(r.UserId);
-      path = !page.done && page.nextRecordsUrl && NEXT_RECORDS.test(page.nextRecordsUrl) ? page.nextRecordsUrl.replace(/^\/services\/data\/v\d+\.\d+/, '') : undefined;
-    }
+    const logins = await queryAll<{ UserId: string }>(host.session, `SELECT UserId FROM UserLogin WHERE IsFrozen = true AND UserId IN (${ids})`, options);
+    for (const r of logins) frozen.add(r.UserId);
   }
   return frozen;
 }

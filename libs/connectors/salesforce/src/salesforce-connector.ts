@@ -20,6 +20,7 @@ import type { SalesforceConfig } from './salesforce-config';
 import { SalesforceSession } from './salesforce-session';
 import { describeUserAccount, listUserAccounts, provisionUserBatch } from './salesforce-accounts';
 import type { BatchHost } from './salesforce-accounts';
+import { SalesforceEntitlements } from './entitlements';
 import { remoteUsername } from './remote-username';
 import { ROLE_FIELD, RoleDirectory } from './roles';
 import { describeProblems, soqlString, toUserRecord } from './user-record';
@@ -46,6 +47,7 @@ interface FoundUser {
 export class SalesforceConnector implements OutboundConnector {
   readonly #session: SalesforceSession;
   readonly #roles: RoleDirectory;
+  #entitlements: SalesforceEntitlements | undefined;
 
   constructor(
     private readonly config: SalesforceConfig,
@@ -175,6 +177,12 @@ export class SalesforceConnector implements OutboundConnector {
       single: (operation, options) => this.provision(operation, options),
       link: (username, record, options) => this.link(username, record, options),
     };
+  }
+
+  /** Permission sets and roles of the org, through this connector's session; names are cached per connector instance. */
+  get entitlements(): SalesforceEntitlements {
+    this.#entitlements ??= new SalesforceEntitlements(this.#session, this.config);
+    return this.#entitlements;
   }
 
   async close(): Promise<void> {}

@@ -14,7 +14,7 @@ interface Token {
 
 /** One REST call through jsforce. */
 export interface RestCall {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path below /services/data/vNN.N, e.g. `/sobjects/User`. */
   path: string;
   body?: Record<string, unknown>;

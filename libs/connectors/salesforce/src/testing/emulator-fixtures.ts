@@ -1,5 +1,8 @@
 import type { ClaimValue } from '@provisioning/connector-kit';
+import { loopbackHttp } from '@provisioning/connector-kit/testing';
 import type { RunningEmulator } from '@provisioning/salesforce-emulator';
+import { SalesforceConnector } from '../salesforce-connector';
+import { parseSalesforceConfig } from '../salesforce-config';
 
 /** Test fixtures shared by this library's specs (not exported by the package). */
 export const silentLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -16,6 +19,17 @@ export function emulatorProperties(emu: RunningEmulator, overrides: Record<strin
     'sf-token-endpoint': emu.tokenUrl,
     ...overrides,
   };
+}
+
+/** A connector configured for the emulator (IdP "Salesforce.com", 5 s deadline, loopback allowed). */
+export function emulatorConnector(emu: RunningEmulator, overrides: Record<string, string> = {}): SalesforceConnector {
+  return new SalesforceConnector(parseSalesforceConfig(emulatorProperties(emu, overrides)), {
+    idpName: 'Salesforce.com',
+    tenantDomain: 'carbon.super',
+    logger: silentLogger,
+    requestTimeoutMs: 5_000,
+    http: loopbackHttp(),
+  });
 }
 
 let counter = 0;
