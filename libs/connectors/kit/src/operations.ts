@@ -15,6 +15,14 @@ export interface OutboundAttribute {
   source: 'user' | 'default';
   /** The local claim it was read from, when it came from the user (lets warnings name the claim). */
   localClaim?: string;
+  /**
+   * Set when the value is an entitlement list that the IdP's role mappings produce for this field
+   * (role mappings naming a `field`): every value those mappings can give. The value is then the
+   * complete list the user should hold among them (possibly empty: none of them), so a connector
+   * that converges a list adds what is missing and removes only values of this set that are no
+   * longer given; values outside it (assigned by hand in the target) are never touched.
+   */
+  managedValues?: readonly string[];
 }
 
 /**

@@ -73,6 +73,7 @@ interface NamedRecord {
 /** A name -> record cache loaded by one SOQL query, reloaded at most once per lookup that misses. */
 class NameCache {
   #byName: Map<string, NamedRecord> | undefined;
+  #byId = new Map<string, NamedRecord>();
   #loading: Promise<Map<string, NamedRecord>> | undefined;
 
   constructor(private readonly load: (options: CallOptions) => Promise<NamedRecord[]>) {}
@@ -92,11 +93,24 @@ class NameCache {
     return { found, missing };
   }
 
+  /** The record with this id (15 or 18 characters), loading (again) when it is not known. */
+  async byId(id: string, options: CallOptions): Promise<NamedRecord | undefined> {
+    const key = toId18(id) ?? id;
+    if (!this.#byId.has(key)) await this.reload(options);
+    return this.#byId.get(key);
+  }
+
+  /** The org's spelling of a name when the records were read already (synchronous; the name itself otherwise). */
+  canonical(name: string): string {
+    return this.#byName?.get(name.toLowerCase())?.name ?? name;
+  }
+
   /** One load at a time; concurrent callers share it. */
   private reload(options: CallOptions): Promise<Map<string, NamedRecord>> {
     this.#loading ??= this.load(options)
       .then((records) => {
         this.#byName = new Map(records.map((r) => [r.name.toLowerCase(), r] as const));
+        this.#byId = new Map(records.map((r) => [toId18(r.id) ?? r.id, r] as const));
         return this.#byName;
       })
       .finally(() => {
@@ -151,6 +165,16 @@ export class SalesforceEntitlements {
     const { found, missing } = await this.#roles.resolve([developerName], options);
     if (missing.length > 0) throw unknownNames('role', missing);
     return found.get(developerName.toLowerCase())!.id;
+  }
+
+  /** The DeveloperName of a role id, if the org has that role. */
+  async roleName(roleId: string, options: CallOptions = {}): Promise<string | undefined> {
+    return (await this.#roles.byId(roleId, options))?.name;
+  }
+
+  /** The org's spelling of a role DeveloperName or permission set name, when already read (else as given). */
+  canonical(kind: 'role' | 'permission set', name: string): string {
+    return (kind === 'role' ? this.#roles : this.#permissionSets).canonical(name);
   }
 
   /**

@@ -22,7 +22,8 @@ import { describeUserAccount, listUserAccounts, provisionUserBatch } from './sal
 import type { BatchHost } from './salesforce-accounts';
 import { SalesforceEntitlements } from './entitlements';
 import { remoteUsername } from './remote-username';
-import { ROLE_FIELD, RoleDirectory } from './roles';
+import { PERMISSION_SETS_FIELD, ROLE_FIELD, prepareOperation } from './entitlement-fields';
+import type { DesiredPermissionSets } from './entitlement-fields';
 import { describeProblems, soqlString, toUserRecord } from './user-record';
 
 interface SaveResult {
@@ -46,28 +47,42 @@ interface FoundUser {
  */
 export class SalesforceConnector implements OutboundConnector {
   readonly #session: SalesforceSession;
-  readonly #roles: RoleDirectory;
-  #entitlements: SalesforceEntitlements | undefined;
+  /** Permission sets and roles of the org, through this connector's session; names are cached per connector instance. */
+  readonly entitlements: SalesforceEntitlements;
 
   constructor(
     private readonly config: SalesforceConfig,
     private readonly context: ConnectorContext,
   ) {
     this.#session = new SalesforceSession(config, context);
-    this.#roles = new RoleDirectory(this.#session);
+    this.entitlements = new SalesforceEntitlements(this.#session, config);
   }
 
   async provision(given: ProvisioningOperation, options: CallOptions = {}): Promise<ProvisioningResult> {
-    // A role named by its DeveloperName is written as its id.
-    const operation = await this.#roles.resolve(given, options);
+    // A role named by its DeveloperName is written as its id; permission sets are checked before any write.
+    const { operation, permissionSets } = await prepareOperation(given, this.entitlements, options);
+    let result: ProvisioningResult;
     switch (operation.kind) {
       case 'create':
-        return this.create(operation, options);
+        result = await this.create(operation, options);
+        break;
       case 'update':
-        return this.update(operation, options);
+        result = await this.update(operation, options);
+        break;
       case 'deprovision':
         return this.deprovision(operation, options);
     }
+    if (permissionSets && result.remoteId) await this.convergeOne(result.remoteId, permissionSets, options);
+    return result;
+  }
+
+  /** Brings one user's permission set assignments to what the operation asks; a failure fails the operation (its retry links and converges again). */
+  private async convergeOne(userId: string, sets: DesiredPermissionSets, options: CallOptions): Promise<void> {
+    const [outcome] = await this.entitlements.converge(
+      { users: [{ userId, permissionSets: sets.names }], managed: sets.managed },
+      { ...(options.signal ? { signal: options.signal } : {}), ...(options.record ? { record: (_user, call) => options.record!(call) } : {}) },
+    );
+    if (outcome && !outcome.ok) throw outcome.error;
   }
 
   async preview(operation: ProvisioningOperation): Promise<RemotePayloadPreview> {
@@ -84,10 +99,16 @@ export class SalesforceConnector implements OutboundConnector {
           '(the second create fails with DUPLICATE_USERNAME). Map Username to a claim every user has (e.g. the email address) or set sf-prov-pattern.',
       );
     }
-    let body: Record<string, unknown> = toUserRecord(attributes);
+    let body: Record<string, unknown> = toUserRecord(attributes.filter((a) => a.name !== PERMISSION_SETS_FIELD));
     try {
-      const resolved = await this.#roles.resolve(operation, {});
+      const { operation: resolved, permissionSets } = await prepareOperation(operation, this.entitlements, {});
       body = this.record(resolved, operation.kind === 'create' ? resolved.allAttributes : resolved.attributes);
+      if (permissionSets) {
+        warnings.push(
+          `permission sets are assigned after the user is written (PermissionSetAssignment): ${permissionSets.names.join(', ') || 'none'}` +
+            (permissionSets.managed.length > 0 ? `; assignments of ${permissionSets.managed.join(', ')} not listed are removed` : ''),
+        );
+      }
     } catch (error) {
       warnings.push((error as Error).message);
     }
@@ -127,34 +148,47 @@ export class SalesforceConnector implements OutboundConnector {
   }
 
   describeAccount(operation: ProvisioningOperation): DescribedAccount {
-    const described = describeUserAccount(this.record({ ...operation, kind: 'create' }, operation.allAttributes), this.config.matchField);
+    const attributes = operation.allAttributes.filter((a) => a.name !== PERMISSION_SETS_FIELD);
+    const described = describeUserAccount(this.record({ ...operation, kind: 'create' }, attributes), this.config.matchField);
     const role = described.attributes[ROLE_FIELD];
-    if (typeof role === 'string') described.attributes[ROLE_FIELD] = this.#roles.canonical(role);
+    if (typeof role === 'string') described.attributes[ROLE_FIELD] = role === '' ? null : this.entitlements.canonical('role', role);
+    const sets = operation.allAttributes.find((a) => a.name === PERMISSION_SETS_FIELD);
+    if (sets) described.attributes[PERMISSION_SETS_FIELD] = (typeof sets.value === 'string' ? [sets.value] : sets.value).map((n) => this.entitlements.canonical('permission set', n));
     return described;
   }
 
-  /** Lists users; a requested `UserRole` is read as `UserRoleId` and answered with the role's DeveloperName. */
+  /**
+   * Lists users; a requested `UserRole` is read as `UserRoleId` and answered with the role's
+   * DeveloperName, requested `PermissionSets` as the API names of the user's assignments (of sets no
+   * profile owns; one more query per 200 users listed).
+   */
   async listAccounts(request: ListAccountsRequest, options: CallOptions = {}): Promise<AccountPage> {
-    if (!request.fields.includes(ROLE_FIELD)) return listUserAccounts(this.#batchHost, request, options);
+    const wantsRole = request.fields.includes(ROLE_FIELD);
+    const wantsSets = request.fields.includes(PERMISSION_SETS_FIELD);
+    if (!wantsRole && !wantsSets) return listUserAccounts(this.#batchHost, request, options);
     const ownId = request.fields.includes('UserRoleId');
-    const fields = [...new Set(request.fields.map((f) => (f === ROLE_FIELD ? 'UserRoleId' : f)))];
+    const fields = [...new Set(request.fields.filter((f) => f !== PERMISSION_SETS_FIELD).map((f) => (f === ROLE_FIELD ? 'UserRoleId' : f)))];
     const page = await listUserAccounts(this.#batchHost, { ...request, fields }, options);
+    const assignments = wantsSets ? await this.entitlements.readAssignments(page.accounts.map((a) => a.remoteId), options) : undefined;
     const accounts = [];
     for (const account of page.accounts) {
       const { UserRoleId: roleId, ...rest } = account.attributes;
-      const name = typeof roleId === 'string' ? ((await this.#roles.nameOf(roleId, options)) ?? roleId) : null;
-      accounts.push({ ...account, attributes: { ...rest, ...(ownId ? { UserRoleId: roleId ?? null } : {}), [ROLE_FIELD]: name } });
+      const attributes = wantsRole && !ownId ? rest : { ...account.attributes };
+      if (wantsRole) attributes[ROLE_FIELD] = typeof roleId === 'string' ? ((await this.entitlements.roleName(roleId, options)) ?? roleId) : null;
+      if (assignments) attributes[PERMISSION_SETS_FIELD] = (assignments.get(account.remoteId) ?? []).map((a) => a.permissionSetName).sort();
+      accounts.push({ ...account, attributes });
     }
     return { ...page, accounts };
   }
 
   async provisionBatch(operations: readonly ProvisioningOperation[], options: BatchCallOptions = {}): Promise<BatchOutcome[]> {
-    // Roles resolved first; an operation naming a role the org lacks fails alone.
+    // Roles and permission set names resolved first; an operation naming one the org lacks fails alone.
+    const signal = options.signal ? { signal: options.signal } : {};
     const outcomes: Array<BatchOutcome | undefined> = new Array(operations.length).fill(undefined);
-    const ready: Array<{ index: number; operation: ProvisioningOperation }> = [];
+    const ready: Array<{ index: number; operation: ProvisioningOperation; permissionSets?: DesiredPermissionSets }> = [];
     for (const [index, operation] of operations.entries()) {
       try {
-        ready.push({ index, operation: await this.#roles.resolve(operation, { ...(options.signal ? { signal: options.signal } : {}) }) });
+        ready.push({ index, ...(await prepareOperation(operation, this.entitlements, signal)) });
       } catch (error) {
         outcomes[index] = { ok: false, error };
       }
@@ -165,7 +199,43 @@ export class SalesforceConnector implements OutboundConnector {
       ...(options.assertLinkable ? { assertLinkable: (k: number, remote: { remoteId?: string; remoteName?: string }) => options.assertLinkable!(ready[k]!.index, remote) } : {}),
     });
     for (const [k, outcome] of delivered.entries()) outcomes[ready[k]!.index] = outcome;
+    await this.convergeBatch(ready, outcomes, options);
     return outcomes.map((o) => o!);
+  }
+
+  /**
+   * Permission sets of the users a batch wrote, converged together (their assignments read in one
+   * query per 200 users, written through Collections); a user whose convergence fails fails its
+   * operation alone.
+   */
+  private async convergeBatch(
+    ready: ReadonlyArray<{ index: number; operation: ProvisioningOperation; permissionSets?: DesiredPermissionSets }>,
+    outcomes: Array<BatchOutcome | undefined>,
+    options: BatchCallOptions,
+  ): Promise<void> {
+    // One convergence per managed set (every operation of one IdP has the same one).
+    const groups = new Map<string, Array<{ index: number; userId: string; sets: DesiredPermissionSets }>>();
+    for (const r of ready) {
+      const outcome = outcomes[r.index];
+      if (!r.permissionSets || !outcome?.ok || !outcome.result.remoteId || r.operation.kind === 'deprovision') continue;
+      const key = JSON.stringify(r.permissionSets.managed);
+      groups.set(key, [...(groups.get(key) ?? []), { index: r.index, userId: outcome.result.remoteId, sets: r.permissionSets }]);
+    }
+    for (const members of groups.values()) {
+      const byUser = new Map(members.map((m) => [m.userId, m] as const));
+      const unique = [...byUser.values()];
+      let results;
+      try {
+        results = await this.entitlements.converge(
+          { users: unique.map((m) => ({ userId: m.userId, permissionSets: m.sets.names })), managed: unique[0]!.sets.managed },
+          { ...(options.signal ? { signal: options.signal } : {}), ...(options.record ? { record: (userId, call) => options.record!(byUser.get(userId)!.index, call) } : {}) },
+        );
+      } catch (error) {
+        for (const m of unique) outcomes[m.index] = { ok: false, error };
+        continue;
+      }
+      for (const [k, result] of results.entries()) if (!result.ok) outcomes[unique[k]!.index] = { ok: false, error: result.error };
+    }
   }
 
   /** What list and batch delivery use of this connector. */
@@ -179,12 +249,6 @@ export class SalesforceConnector implements OutboundConnector {
     };
   }
 
-  /** Permission sets and roles of the org, through this connector's session; names are cached per connector instance. */
-  get entitlements(): SalesforceEntitlements {
-    this.#entitlements ??= new SalesforceEntitlements(this.#session, this.config);
-    return this.#entitlements;
-  }
-
   async close(): Promise<void> {}
 
   /**
@@ -192,7 +256,12 @@ export class SalesforceConnector implements OutboundConnector {
    * create) built with the username pattern and provisioning domain.
    */
   private record(operation: ProvisioningOperation, attributes: ProvisioningOperation['attributes']): Record<string, unknown> {
-    const record = toUserRecord(attributes);
+    const record = toUserRecord(attributes.filter((a) => a.name !== PERMISSION_SETS_FIELD && !(a.name === 'ProfileId' && Array.isArray(a.value) && a.value.length === 0)));
+    // An entitlement list that became empty clears the role (a reference field takes null).
+    if (record.UserRoleId === '') {
+      if (operation.kind === 'create') delete record.UserRoleId;
+      else record.UserRoleId = null;
+    }
     if (operation.kind === 'create' || 'Username' in record) {
       const mapped = typeof record.Username === 'string' ? record.Username : undefined;
       const ruled = this.config.usernamePattern || this.config.provisioningDomain;
@@ -249,7 +318,8 @@ export class SalesforceConnector implements OutboundConnector {
     const record = this.record(operation, operation.attributes);
     const reactivate = operation.reactivate === true;
     if (reactivate && this.config.deprovisioningMode !== 'freeze') record.IsActive = true;
-    await this.#session.call({ method: 'PATCH', path: `/sobjects/User/${operation.remoteId}`, body: record }, options);
+    // Nothing to write to the User itself when only permission sets changed.
+    if (Object.keys(record).length > 0) await this.#session.call({ method: 'PATCH', path: `/sobjects/User/${operation.remoteId}`, body: record }, options);
     if (reactivate && this.config.deprovisioningMode === 'freeze') await this.setFrozen(operation.remoteId, false, options);
     return { outcome: 'updated', remoteId: operation.remoteId };
   }

@@ -23,8 +23,19 @@ export interface ConnectorConfiguration {
   revision: number;
 }
 
+/**
+ * A role mapping: members of `localRole` get `idpRole`. Without `field` the IdP role joins the role
+ * claim (every IdP field mapped from it receives it); with `field` it goes to that IdP field only, as
+ * an entitlement list the connector converges (e.g. Salesforce `PermissionSets`, `UserRole`, `ProfileId`).
+ */
+export interface RoleMapping {
+  idpRole: string;
+  localRole: string;
+  field?: string;
+}
+
 export interface RoleConfig {
-  mappings: Array<{ idpRole: string; localRole: string }>;
+  mappings: RoleMapping[];
   outboundProvisioningRoles: string[];
 }
 
@@ -86,7 +97,16 @@ export const identityProviderInputSchema = z.object({
   claims: z.unknown().optional(),
   roles: z
     .object({
-      mappings: z.array(z.object({ idpRole: z.string().min(1), localRole: z.string().min(1) })).optional(),
+      mappings: z
+        .array(
+          z.object({
+            idpRole: z.string().trim().min(1).max(255),
+            localRole: z.string().trim().min(1).max(255),
+            field: z.string().trim().min(1).max(255).optional(),
+          }),
+        )
+        .max(1000)
+        .optional(),
       outboundProvisioningRoles: z.array(z.string().min(1)).optional(),
     })
     .optional(),

@@ -90,11 +90,16 @@ export class ImpactService {
       const from = account(current);
       const to = account(proposed);
       const fields = [...new Set([...Object.keys(from), ...Object.keys(to)])]
-        .filter((f) => JSON.stringify(from[f] ?? null) !== JSON.stringify(to[f] ?? null))
+        .filter((f) => JSON.stringify(unset(from[f])) !== JSON.stringify(unset(to[f])))
         .map((field) => ({ field, from: from[field] ?? null, to: to[field] ?? null }));
       if (fields.length === 0) return;
       result.updates += 1;
       sample('update', fields);
     }
   }
+}
+
+/** An absent value, null and an empty list all mean "nothing" (an entitlement list given no value). */
+function unset(value: ClaimValue | null | undefined): ClaimValue | null {
+  return value === undefined || (Array.isArray(value) && value.length === 0) ? null : value;
 }

@@ -32,6 +32,44 @@ describe('buildUserOperation', () => {
     expect(buildUserOperation({ ...input, resendAll: true }, idp, '005X').attributes.map((a) => a.name)).toEqual(['LastName', 'ProfileId']);
   });
 
+  describe('role mappings naming a field (entitlement lists)', () => {
+    const entitled = {
+      ...idp,
+      roles: {
+        outboundProvisioningRoles: [],
+        mappings: [
+          { idpRole: '00eSALES', localRole: 'Sales' },
+          { idpRole: 'Sales_Ops', localRole: 'Sales', field: 'PermissionSets' },
+          { idpRole: 'API_Only', localRole: 'Integrations', field: 'PermissionSets' },
+          { idpRole: 'Sales_Ops', localRole: 'Ops', field: 'PermissionSets' },
+          { idpRole: 'SalesRep', localRole: 'Sales', field: 'ProfileId' },
+        ],
+      },
+    };
+    const attribute = (op: { allAttributes: Array<{ name: string }> }, name: string) => op.allAttributes.find((a) => a.name === name);
+
+    it("gives each named field the list the user's roles give it, with every value the mappings manage; other fields are not fed by them", () => {
+      const op = buildUserOperation({ ...base, operation: 'create', claims: { [ROLE_CLAIM]: ['sales', 'Ops'] } }, entitled, undefined);
+      expect(attribute(op, 'PermissionSets')).toEqual({ name: 'PermissionSets', value: ['Sales_Ops'], source: 'user', localClaim: ROLE_CLAIM, managedValues: ['Sales_Ops', 'API_Only'] });
+      // ProfileId: the fielded value first, then what the role claim's mapping gives; Sales_Ops never reaches it.
+      expect(attribute(op, 'ProfileId')).toMatchObject({ value: ['SalesRep', '00eSALES'], managedValues: ['SalesRep'] });
+    });
+
+    it("says 'none of them' with an empty list, or the field's default when it has one", () => {
+      const op = buildUserOperation({ ...base, operation: 'create', claims: { [ROLE_CLAIM]: ['Staff'] } }, entitled, undefined);
+      expect(attribute(op, 'PermissionSets')).toMatchObject({ value: [], managedValues: ['Sales_Ops', 'API_Only'] });
+      expect(attribute(op, 'ProfileId')).toMatchObject({ value: '00eDEFAULT', source: 'default', managedValues: ['SalesRep', '00eDEFAULT'] });
+    });
+
+    it('resends the whole lists in an update whose roles changed, and leaves them out otherwise', () => {
+      const claims = { 'http://wso2.org/claims/lastname': 'Paul', [ROLE_CLAIM]: ['Integrations'] };
+      const roleChange = buildUserOperation({ ...base, operation: 'update', claims, changedClaims: [ROLE_CLAIM] }, entitled, '005X');
+      expect(roleChange.attributes.map((a) => [a.name, a.value])).toEqual([['ProfileId', '00eDEFAULT'], ['PermissionSets', ['API_Only']]]);
+      const nameChange = buildUserOperation({ ...base, operation: 'update', claims, changedClaims: ['http://wso2.org/claims/lastname'] }, entitled, '005X');
+      expect(nameChange.attributes.map((a) => a.name)).toEqual(['LastName']);
+    });
+  });
+
   it('sends no attributes with a deprovision', () => {
     expect(buildUserOperation({ ...base, operation: 'deprovision', claims: {} }, idp, '005X')).toMatchObject({ kind: 'deprovision', attributes: [] });
   });

@@ -1,23 +1,69 @@
 import { computeOutboundAttributes } from '@provisioning/claims';
-import type { GroupProvisioningOperation, OperationKind, ProvisioningOperation } from '@provisioning/connector-kit';
-import type { IdentityProvider } from './identity-provider';
+import type { ClaimValue, GroupProvisioningOperation, OperationKind, OutboundAttribute, ProvisioningOperation } from '@provisioning/connector-kit';
+import type { IdentityProvider, RoleMapping } from './identity-provider';
 import type { GroupJobPayload, JobOperation, JobState } from './jobs';
 import { valuesOf } from './jobs';
 import type { LocalClaims } from './jobs';
 import { ROLE_CLAIM } from './outbox';
 
 /**
- * IdP role mappings (local role -> IdP role): with mappings, the role claim carries the mapped IdP roles
- * of the user's local roles, and unmapped local roles are not sent; without mappings, roles pass as they are.
+ * IdP role mappings (local role -> IdP role) without a `field`: with any mappings, the role claim
+ * carries the mapped IdP roles of the user's local roles, and unmapped local roles are not sent;
+ * without mappings, roles pass as they are. Mappings naming a field feed that field only
+ * ({@link withEntitlements}).
  */
-export function mapRoles(claims: LocalClaims, mappings: ReadonlyArray<{ idpRole: string; localRole: string }>): LocalClaims {
+export function mapRoles(claims: LocalClaims, mappings: readonly RoleMapping[]): LocalClaims {
   const roles = claims[ROLE_CLAIM];
   if (mappings.length === 0 || roles === undefined) return claims;
-  // In the order of the mappings: the first mapping is the preferred role for single-valued fields.
-  const held = new Set(valuesOf(roles).map((r) => r.trim().toLowerCase()));
-  const mapped = [...new Set(mappings.filter((m) => held.has(m.localRole.toLowerCase())).map((m) => m.idpRole))];
+  const mapped = givenRoles(roles, mappings.filter((m) => m.field === undefined));
   const { [ROLE_CLAIM]: _dropped, ...next } = claims;
   return mapped.length > 0 ? { ...next, [ROLE_CLAIM]: mapped } : next;
+}
+
+/** The IdP roles these mappings give a holder of `roles`, in mapping order (the first is the preferred one for single-valued fields). */
+function givenRoles(roles: ClaimValue | undefined, mappings: readonly RoleMapping[]): string[] {
+  const held = new Set(valuesOf(roles).map((r) => r.trim().toLowerCase()));
+  return [...new Set(mappings.filter((m) => held.has(m.localRole.trim().toLowerCase())).map((m) => m.idpRole))];
+}
+
+/**
+ * The IdP fields that role mappings name, each with every IdP role the mappings can give it (its
+ * managed values), in mapping order.
+ */
+export function entitlementFields(mappings: readonly RoleMapping[]): Map<string, string[]> {
+  const fields = new Map<string, string[]>();
+  for (const m of mappings) {
+    if (m.field === undefined) continue;
+    const values = fields.get(m.field) ?? [];
+    if (!values.includes(m.idpRole)) values.push(m.idpRole);
+    fields.set(m.field, values);
+  }
+  return fields;
+}
+
+/**
+ * Adds the entitlement lists of role mappings that name a field: each such field carries the IdP
+ * roles the user's local roles give it (before any value the role claim's mapping gives the same
+ * field), with `managedValues` so that a connector can remove the ones no longer given. A user given
+ * none gets the field's provisioning default if it has one, else an empty list: "none of them".
+ */
+export function withEntitlements(attributes: readonly OutboundAttribute[], roles: ClaimValue | undefined, idp: Pick<IdentityProvider, 'claims' | 'roles'>): OutboundAttribute[] {
+  const fields = entitlementFields(idp.roles.mappings);
+  if (fields.size === 0) return [...attributes];
+  const out = [...attributes];
+  for (const [field, values] of fields) {
+    const given = givenRoles(roles, idp.roles.mappings.filter((m) => m.field === field));
+    const at = out.findIndex((a) => a.name === field);
+    const existing = at >= 0 ? out[at] : undefined;
+    const managedValues = existing?.source === 'default' ? [...new Set([...values, ...valuesOf(existing.value)])] : values;
+    let next: OutboundAttribute;
+    if (existing?.source === 'user') next = { ...existing, value: [...new Set([...given, ...valuesOf(existing.value)])], managedValues };
+    else if (given.length > 0 || !existing) next = { name: field, value: given, source: 'user', localClaim: ROLE_CLAIM, managedValues };
+    else next = { ...existing, managedValues };
+    if (at >= 0) out[at] = next;
+    else out.push(next);
+  }
+  return out;
 }
 
 /** What a user operation is built from: a job, or (for a preview) a would-be create. */
@@ -45,12 +91,17 @@ export interface UserOperationInput {
  */
 export function buildUserOperation(input: UserOperationInput, idp: Pick<IdentityProvider, 'claims' | 'roles'>, remoteId: string | undefined): ProvisioningOperation {
   const claims = mapRoles(input.claims, idp.roles.mappings);
-  const allAttributes = computeOutboundAttributes(claims, idp.claims);
+  const roles = input.claims[ROLE_CLAIM];
+  const allAttributes = withEntitlements(computeOutboundAttributes(claims, idp.claims), roles, idp);
   let kind: OperationKind = input.operation;
   if (kind === 'update' && !remoteId) kind = 'create';
   let attributes = allAttributes;
   if (kind === 'update' && !input.resendAll) {
-    attributes = computeOutboundAttributes(claims, idp.claims, { onlyChangedLocalClaims: new Set(input.changedClaims ?? []) });
+    const changed = new Set(input.changedClaims ?? []);
+    const changedAttributes = computeOutboundAttributes(claims, idp.claims, { onlyChangedLocalClaims: changed });
+    // A role change resends the whole entitlement list of each field role mappings name.
+    const fields = changed.has(ROLE_CLAIM) ? entitlementFields(idp.roles.mappings) : new Map<string, string[]>();
+    attributes = [...changedAttributes.filter((a) => !fields.has(a.name)), ...allAttributes.filter((a) => fields.has(a.name))];
   } else if (kind === 'deprovision') {
     attributes = [];
   }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'inversify';
 import type { DescribedAccount, OutboundConnector, RemoteAccount } from '@provisioning/connector-kit';
 import { errorMessage } from '@provisioning/errors';
-import type { IdpClaimConfig } from '@provisioning/claims';
 import { DATABASE, isUniqueViolation } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
 import { ClusterSignals } from './cluster-signals';
@@ -14,7 +13,7 @@ import type { NewJob } from './job-store';
 import type { JobOperation, JobPayload } from './jobs';
 import type { LocalUser, LocalUserSource } from './local-users';
 import type { CoreLogger } from './logger';
-import { buildUserOperation } from './operation-builder';
+import { buildUserOperation, entitlementFields } from './operation-builder';
 import { operationForTarget } from './outbox';
 import { ResidentServiceProviderService } from './resident-service-provider';
 import { RunStore } from './run-store';
@@ -208,7 +207,7 @@ export class RunExecutor {
     let cursor: string | undefined;
     do {
       await check();
-      const page = await instance.listAccounts!({ fields: remoteFields(idp.claims), ...(cursor ? { cursor } : {}) });
+      const page = await instance.listAccounts!({ fields: remoteFields(idp), ...(cursor ? { cursor } : {}) });
       accounts.push(...page.accounts);
       cursor = page.cursor;
     } while (cursor);
@@ -228,6 +227,7 @@ export class RunExecutor {
     // Whose account it is: any identity of this target (a deprovisioned user's account is still
     // theirs: orphaned if active again); a conflict for linking only when provisioned (the guard's rule).
     const ownerOfRemote = new Map(identities.filter((i) => i.remote_id).map((i) => [i.remote_id!, i] as const));
+    const managed = entitlementFields(idp.roles.mappings);
     const seen = new Set<string>();
     let done = 0;
     const total = accounts.length;
@@ -248,7 +248,7 @@ export class RunExecutor {
       }
       const found = candidate ? ownerOfRemote.get(candidate.remoteId) : undefined;
       const owner = found?.state === 'provisioned' ? found : undefined;
-      const verdict = judgeUser(desired, linked, candidate, owner && owner.entity_id !== user.id ? owner.entity_name : undefined);
+      const verdict = judgeUser(desired, linked, candidate, owner && owner.entity_id !== user.id ? owner.entity_name : undefined, managed);
       if (verdict.account) seen.add(verdict.account.remoteId);
       counts.situations[verdict.situation] += 1;
       return {
@@ -408,7 +408,9 @@ export class RunExecutor {
 }
 
 /** The remote fields an IdP's claim configuration writes (what a listing must read to compare). */
-function remoteFields(config: IdpClaimConfig): string[] {
+/** The fields a run lists: the mapped (or provisioning) claims and the fields role mappings name. */
+function remoteFields(idp: Pick<IdentityProvider, 'claims' | 'roles'>): string[] {
+  const config = idp.claims;
   const names = config.provisioningClaims.length > 0 ? config.provisioningClaims.map((p) => p.claim.uri) : config.mappings.map((m) => m.idpClaim);
-  return [...new Set(names)];
+  return [...new Set([...names, ...entitlementFields(idp.roles.mappings).keys()])];
 }

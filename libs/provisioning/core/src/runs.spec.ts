@@ -45,4 +45,21 @@ describe('judging a local user against the target', () => {
   it('compares only fields the listing returned; other fields keep case', () => {
     expect(differences(desired, { ...account(), attributes: { LastName: 'paul' } })).toEqual([{ field: 'LastName', local: 'Paul', remote: 'paul' }]);
   });
+
+  it('compares an entitlement field within the values the IdP manages, in any order', () => {
+    const entitled = { ...desired, attributes: { PermissionSets: ['Sales_Ops', 'API_Only'] } };
+    const managed = new Map([['PermissionSets', ['Sales_Ops', 'API_Only', 'Marketing_User']]]);
+    const listed = (sets: string[]) => ({ ...account(), attributes: { PermissionSets: sets } });
+    // A set assigned by hand (outside the managed ones) is not drift.
+    expect(differences(entitled, listed(['API_Only', 'Hand_Made', 'Sales_Ops']), managed)).toEqual([]);
+    expect(differences(entitled, listed(['API_Only', 'Marketing_User']), managed)).toEqual([
+      { field: 'PermissionSets', local: ['Sales_Ops', 'API_Only'], remote: ['API_Only', 'Marketing_User'] },
+    ]);
+    // Without the managed values every listed value counts.
+    expect(differences(entitled, listed(['API_Only', 'Hand_Made', 'Sales_Ops']))).toHaveLength(1);
+    expect(judgeUser(entitled, listed(['Sales_Ops']), undefined, undefined, managed)).toMatchObject({ situation: 'drifted', action: 'update' });
+    // A single-valued field (a role) set by hand to an unmanaged value is still drift.
+    const role = { ...desired, attributes: { UserRole: 'SalesRep' } };
+    expect(differences(role, { ...account(), attributes: { UserRole: 'CEO' } }, new Map([['UserRole', ['SalesRep']]]))).toEqual([{ field: 'UserRole', local: 'SalesRep', remote: 'CEO' }]);
+  });
 });

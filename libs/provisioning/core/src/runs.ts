@@ -90,33 +90,52 @@ export function judgeUser(
   linked: RemoteAccount | undefined,
   byName: RemoteAccount | undefined,
   ownerOfName: string | undefined,
+  managed: ManagedValues = new Map(),
 ): UserVerdict {
   if (linked) {
-    const fields = differences(desired, linked);
+    const fields = differences(desired, linked, managed);
     if (fields.length === 0 && linked.active) return { situation: 'in-sync', action: 'none', fields, account: linked, reactivate: false };
     return { situation: 'drifted', action: 'update', fields, account: linked, reactivate: !linked.active };
   }
   if (!byName) return { situation: 'missing', action: 'create', fields: [], reactivate: false };
-  const fields = differences(desired, byName);
+  const fields = differences(desired, byName, managed);
   if (ownerOfName) {
     return { situation: 'unlinked', action: 'none', fields, account: byName, reactivate: false, note: `the account belongs to local user "${ownerOfName}"; nothing is written to it` };
   }
   return { situation: 'unlinked', action: 'link', fields, account: byName, reactivate: !byName.active };
 }
 
-/** Fields whose described value differs from the listed one (the remote name compares case-insensitively). */
-export function differences(desired: DescribedAccount, account: RemoteAccount): FieldDifference[] {
+/**
+ * Entitlement fields (role mappings naming a field) with the values this IdP manages there: a remote
+ * value outside them (assigned by hand in the target) is not a difference.
+ */
+export type ManagedValues = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * Fields whose described value differs from the listed one (the remote name compares
+ * case-insensitively; an entitlement field compares only the values this IdP manages).
+ */
+export function differences(desired: DescribedAccount, account: RemoteAccount, managed: ManagedValues = new Map()): FieldDifference[] {
   const result: FieldDifference[] = [];
   const name = desired.remoteName.toLowerCase();
   const sameName = account.remoteName.toLowerCase() === name;
   for (const [field, local] of Object.entries(desired.attributes)) {
     if (!(field in account.attributes)) continue; // not listed: cannot be compared
-    const remote = account.attributes[field] ?? null;
+    const listed = account.attributes[field] ?? null;
+    const remote = managedPart(listed, managed.get(field));
     // The field carrying the remote name compares ignoring case, as targets do.
     const isName = sameName && typeof local === 'string' && local.toLowerCase() === name;
     if (!sameValue(local, remote, isName)) result.push({ field, local, remote });
   }
   return result;
+}
+
+/** The listed values of a list among the managed ones (all of them when the field is not an entitlement field). */
+function managedPart(value: ClaimValue | null, managed: readonly string[] | undefined): ClaimValue | null {
+  // A single-valued field (a role) is the IdP's whole: any other value is drift.
+  if (managed === undefined || value === null || typeof value === 'string') return value;
+  const keep = new Set(managed.map((m) => m.toLowerCase()));
+  return (typeof value === 'string' ? [value] : value).filter((v) => keep.has(v.toLowerCase()));
 }
 
 function sameValue(a: ClaimValue | null, b: ClaimValue | null, ignoreCase: boolean): boolean {
