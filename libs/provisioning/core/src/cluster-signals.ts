@@ -7,8 +7,8 @@ import { CORE_LOGGER } from './tokens';
 
 const WORK = 'provisioning_work';
 const SETTLED = 'provisioning_settled';
-/** PostgreSQL's NOTIFY payload limit is 8000 bytes: beyond this many ids, waiters poll instead. */
-const MAX_IDS = 500;
+/** PostgreSQL's NOTIFY payload limit is 8000 bytes: 150 entries of up to ~40 bytes fit; more are sent in several. */
+const MAX_IDS = 150;
 
 type SettledListener = (jobs: Array<{ id: number; state: JobState }>) => void;
 

@@ -390,6 +390,7 @@ export class RunExecutor {
         await this.runs.appliedJobs(trx, newJobs.map((n, k) => ({ itemId: n.itemId, jobId: jobIds[k]! })));
         for (const o of outcomes) await this.runs.applied(trx, o.itemId, { outcome: o.outcome, ...(o.note ? { note: o.note } : {}) });
       });
+      await this.jobs.afterBulkWrite(newJobs.length);
       this.signals.newWork();
     }
   }

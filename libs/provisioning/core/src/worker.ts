@@ -193,7 +193,10 @@ export class ProvisioningWorker {
     const task = this.delivery
       .deliverBatch(unit, this.owner)
       .then((outcomes: DeliveryOutcome[]) => {
-        for (const [i, outcome] of outcomes.entries()) this.report(outcome, unit[i]!);
+        // One signal for the batch: a NOTIFY per job would queue thousands of round trips behind the claims.
+        const settled: Array<{ id: number; state: JobState }> = [];
+        for (const [i, outcome] of outcomes.entries()) settled.push(...this.report(outcome, unit[i]!));
+        this.signals.settled(settled);
       })
       .catch((error: unknown) => this.logger.error({ err: error, jobIds: ids }, 'recording a provisioning attempt failed'))
       .finally(() => {
@@ -208,12 +211,9 @@ export class ProvisioningWorker {
     for (const id of ids) this.#inFlight.set(id, task);
   }
 
-  private report(outcome: DeliveryOutcome, job: ProvisioningJob): void {
-    if (outcome.lost) return;
-    if (outcome.state !== 'retrying') {
-      const state = outcome.state;
-      this.signals.settled([job.id, ...outcome.settledWith].map((id) => ({ id, state })));
-    }
+  /** Tells the observers of an attempt; returns the jobs it settled (for one signal per batch). */
+  private report(outcome: DeliveryOutcome, job: ProvisioningJob): Array<{ id: number; state: JobState }> {
+    if (outcome.lost) return [];
     for (const observer of this.#observers) {
       try {
         observer(outcome, job);
@@ -221,6 +221,9 @@ export class ProvisioningWorker {
         this.logger.warn({ err: error }, 'attempt observer failed');
       }
     }
+    if (outcome.state === 'retrying') return [];
+    const state = outcome.state;
+    return [job.id, ...outcome.settledWith].map((id) => ({ id, state }));
   }
 
   private async renewLease(ids: readonly number[]): Promise<void> {

@@ -1,11 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '@provisioning/persistence';
 import type { DatabaseHandle } from '@provisioning/persistence';
-import { ensureTestDatabase, testDatabaseUrl } from '@provisioning/persistence/testing';
 import { JobStore } from '../src/job-store';
+import { openTestDatabase } from './support/engine';
 
 const NOW = 1_800_000_000_000;
 const target = { idpId: 'idp-1', connectorType: 'salesforce', entityType: 'USER' as const };
@@ -18,10 +14,7 @@ describe('remote name claims', () => {
   let store: JobStore;
 
   beforeEach(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'claims-'));
-    const url = testDatabaseUrl(dir, dir);
-    await ensureTestDatabase(url);
-    handle = await openDatabase(url);
+    handle = await openTestDatabase('claims-');
     store = new JobStore(handle);
   });
   afterEach(async () => {

@@ -32,11 +32,16 @@ export interface TestEngine {
   worker: ProvisioningWorker;
 }
 
-export async function startTestEngine(prefix: string, definitions: readonly ConnectorDefinition[], settings: ProvisioningSettings): Promise<TestEngine> {
+/** A fresh, migrated database of the dialect under test (PROVISIONING_TEST_DATABASE). */
+export async function openTestDatabase(prefix: string): Promise<DatabaseHandle> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const url = testDatabaseUrl(dir, dir);
   await ensureTestDatabase(url);
-  const database = await openDatabase(url);
+  return openDatabase(url);
+}
+
+export async function startTestEngine(prefix: string, definitions: readonly ConnectorDefinition[], settings: ProvisioningSettings): Promise<TestEngine> {
+  const database = await openTestDatabase(prefix);
   const registry = new ConnectorRegistry(definitions);
   // Engine tests talk to loopback doubles, as an operator would list them in [outbound] allowed_hosts.
   const egress = new EgressPolicy({ allowedHosts: ['127.0.0.1', 'localhost'] });
