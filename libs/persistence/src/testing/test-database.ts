@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { SqlDialectName } from '../dialect';
@@ -37,6 +38,9 @@ export async function ensureTestDatabase(url: string): Promise<void> {
     if (exists.rowCount === 0) {
       try {
         await client.query(`create database "${name}"`);
+        // The test run's global teardown drops what its tests created (see vitest.temp-dir.ts).
+        const log = process.env.PROVISIONING_TEST_DATABASE_LOG;
+        if (log) appendFileSync(log, `${name}\n`);
       } catch (error) {
         // Another process created it at the same moment.
         if (!['42P04', '23505'].includes((error as { code?: string }).code ?? '')) throw error;
